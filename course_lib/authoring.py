@@ -1,0 +1,200 @@
+"""Authoring: ``solutions/`` is the single source; ``notebooks/`` is generated from it.
+
+    python -m course_lib.authoring build      regenerate notebooks/ (and clear outputs)
+    python -m course_lib.authoring check      fail if notebooks/ is stale or a notebook is unclean
+    python -m course_lib.authoring measure    run each solution, write its measured run time
+                                              and peak memory into its header, then build
+
+In a solution, code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the
+nbgrader markers) becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
+in the student version. A block must sit inside a function, so that the student
+version still runs top to bottom: the exercise check then stands in the reference.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS, NOTEBOOKS = ROOT / "solutions", ROOT / "notebooks"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BUDGET_SECONDS, BUDGET_MB = 60, 1536
+MEASURED = re.compile(r"<!-- measured -->.*?<!-- /measured -->")
+
+
+class AuthoringError(Exception):
+    """A notebook breaks a rule of the authoring contract."""
+
+
+def stub_solutions(source: str, where: str = "cell") -> str:
+    """Replace every solution block in ``source`` by a stub at the block's indentation."""
+    out, inside = [], None
+    for number, line in enumerate(source.splitlines(), 1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside is not None:
+                raise AuthoringError(f"{where}, line {number}: {BEGIN} inside another solution block (line {inside})")
+            indent = line[: len(line) - len(line.lstrip())]
+            if not indent:
+                raise AuthoringError(f"{where}, line {number}: a solution block must sit inside a function, "
+                                     "or the student version would stop at it")
+            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+            inside = number
+        elif stripped == END:
+            if inside is None:
+                raise AuthoringError(f"{where}, line {number}: {END} without a {BEGIN} before it")
+            inside = None
+        elif inside is None:
+            out.append(line)
+    if inside is not None:
+        raise AuthoringError(f"{where}, line {inside}: {BEGIN} is never closed by {END}")
+    return "\n".join(out)
+
+
+def cleaned(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without outputs, execution counts or saved widget state."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    nb = cleaned(nb)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.source = stub_solutions(cell.source, f"{name}, cell {index}")
+    return nb
+
+
+def text(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def unclean(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    stored = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    return [f"{path.relative_to(ROOT)}: stored outputs in cells {stored} (run the build to clear them)"] if stored else []
+
+
+def check() -> list[str]:
+    """Every way the two folders break the contract, as readable messages."""
+    problems = []
+    sources = sorted(SOLUTIONS.glob("*.ipynb"))
+    for path in sources:
+        problems += unclean(path)
+        nb = nbformat.read(path, as_version=4)
+        header = nb.cells[0].source if nb.cells else ""
+        if not re.search(r"<!-- measured -->\d+ s on", header):
+            problems.append(f"{path.relative_to(ROOT)}: the first cell has no measured run time "
+                            "(<!-- measured -->…<!-- /measured -->)")
+        try:
+            expected = text(student_version(nb, path.name))
+        except AuthoringError as error:
+            problems.append(str(error))
+            continue
+        target = NOTEBOOKS / path.name
+        if not target.exists():
+            problems.append(f"notebooks/{path.name} is missing: run `python course.py build`")
+        elif target.read_text() != expected:
+            problems += unclean(target)
+            problems.append(f"notebooks/{path.name} is stale (it differs from what solutions/{path.name} "
+                            "generates): edit solutions/ only, then run `python course.py build`")
+    names = {p.name for p in sources}
+    problems += [f"notebooks/{p.name} has no source in solutions/: remove it or add the solution"
+                 for p in sorted(NOTEBOOKS.glob("*.ipynb")) if p.name not in names]
+    return problems
+
+
+def build() -> None:
+    """Clear the solutions' outputs and write the student versions."""
+    NOTEBOOKS.mkdir(exist_ok=True)
+    names = set()
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        student = text(student_version(nb, path.name))  # raises on a broken marker first
+        write_if_changed(path, text(cleaned(nb)))
+        write_if_changed(NOTEBOOKS / path.name, student)
+        names.add(path.name)
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        if path.name not in names:
+            path.unlink()
+            print(f"removed notebooks/{path.name} (no source in solutions/)")
+
+
+def write_if_changed(path: Path, content: str) -> None:
+    if not path.exists() or path.read_text() != content:
+        path.write_text(content)
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+def peak_memory_mb(pid: int) -> float | None:
+    """Peak resident memory of a process (Linux's VmHWM), or None where unknown."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else None
+
+
+def run_notebook(path: Path) -> tuple[float, float | None]:
+    """Execute a notebook in a fresh kernel: (wall seconds, kernel peak memory in MB)."""
+    from nbclient import NotebookClient
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        peak = peak_memory_mb(client.km.provisioner.pid)
+    return time.perf_counter() - start, peak
+
+
+def measure(names: list[str]) -> None:
+    """Run solution notebooks, write the measurements into their headers, then build."""
+    paths = [SOLUTIONS / n for n in names] if names else sorted(SOLUTIONS.glob("*.ipynb"))
+    for path in paths:
+        seconds, peak = run_notebook(path)
+        memory = f", peak memory {peak:.0f} MB" if peak else ""
+        stamp = f"<!-- measured -->{seconds:.0f} s on a {os.cpu_count()}-core CPU{memory}<!-- /measured -->"
+        nb = nbformat.read(path, as_version=4)
+        if not MEASURED.search(nb.cells[0].source):
+            raise AuthoringError(f"{path.name}: the first cell needs <!-- measured --><!-- /measured -->")
+        nb.cells[0].source = MEASURED.sub(stamp, nb.cells[0].source)
+        nbformat.write(nb, path)
+        print(f"{path.name}: {seconds:.1f} s{memory}")
+    build()
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else ""
+    try:
+        if command == "build":
+            build()
+        elif command == "measure":
+            measure(argv[1:])
+        elif command == "check":
+            problems = check()
+            print("\n".join(problems) or "notebooks/ is up to date and every notebook is clean")
+            return 1 if problems else 0
+        else:
+            print(__doc__)
+            return 2
+    except AuthoringError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,68 @@
+"""A record of your progress through the course: every exercise check and quiz answer is recorded.
+
+The record is a small JSON file in your home folder (or wherever the environment
+variable COURSE_PROGRESS_FILE points), so it survives updates of the course.
+``progress()`` prints it as a table, chapter by chapter.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+MARKS = {"passed": "✓", "not attempted": "·", "wrong": "✗", "crashed": "✗"}
+
+
+def progress_file() -> Path:
+    default = Path.home() / ".large-models-course" / "progress.json"
+    return Path(os.environ.get("COURSE_PROGRESS_FILE", default))
+
+
+def load() -> dict:
+    path = progress_file()
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def save(key: str, name: str, status: str) -> None:
+    """Store the latest result of exercise (or quiz) ``key``; never fails the caller."""
+    state = load()
+    state[key] = {"name": name, "status": status,
+                  "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    path = progress_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state, indent=1, sort_keys=True))
+    except OSError:  # a read-only home must not stop a chapter
+        pass
+
+
+def chapters() -> dict[str, list[tuple[str, str]]]:
+    """Every chapter's exercises and quiz, as {chapter title: [(key, name), ...]}."""
+    import course_lib.exercises as package
+    found = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        items = [(e.number, e.name) for e in module.EXERCISES]
+        items.append((module.QUIZ.key, "quiz"))
+        found[module.TITLE] = items
+    return found
+
+
+def progress() -> None:
+    """Print what you have done so far, chapter by chapter."""
+    state = load()
+    lines = []
+    for title, items in chapters().items():
+        done = sum(state.get(key, {}).get("status") == "passed" for key, _ in items)
+        lines.append(f"{title}  ({done}/{len(items)} done)")
+        for key, name in items:
+            status = state.get(key, {}).get("status", "not yet")
+            lines.append(f"   {MARKS.get(status, ' ')} {key:<8} {name:<28} {status}")
+    lines.append(f"(record kept in {progress_file()})")
+    print("\n".join(lines))

@@ -1,0 +1,120 @@
+"""Single source: the student notebooks are generated from solutions/, and the check catches drift."""
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from course_lib import authoring
+from course_lib.authoring import AuthoringError, stub_solutions
+
+SOLVED = """def f(x):
+    \"\"\"Double x.\"\"\"
+    ### BEGIN SOLUTION
+    y = 2 * x
+    return y
+    ### END SOLUTION
+
+
+f = check(f)"""
+
+
+def test_a_solution_block_becomes_a_stub_at_its_indentation():
+    assert stub_solutions(SOLVED) == """def f(x):
+    \"\"\"Double x.\"\"\"
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+f = check(f)"""
+
+
+def test_code_without_markers_is_unchanged():
+    assert stub_solutions("x = 1\nprint(x)") == "x = 1\nprint(x)"
+
+
+@pytest.mark.parametrize("source, message", [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1", "never closed"),
+    ("def f():\n    return 1\n    ### END SOLUTION", "without a ### BEGIN SOLUTION"),
+    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    ### END SOLUTION", "inside another"),
+    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "must sit inside a function"),
+])
+def test_broken_markers_are_named_with_their_line(source, message):
+    with pytest.raises(AuthoringError, match=message):
+        stub_solutions(source, "ch.ipynb, cell 3")
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A throwaway course with one solution notebook."""
+    solutions, notebooks = tmp_path / "solutions", tmp_path / "notebooks"
+    solutions.mkdir()
+    monkeypatch.setattr(authoring, "ROOT", tmp_path)
+    monkeypatch.setattr(authoring, "SOLUTIONS", solutions)
+    monkeypatch.setattr(authoring, "NOTEBOOKS", notebooks)
+    nb = new_notebook(cells=[new_markdown_cell("# T\n<!-- measured -->3 s on a 2-core CPU<!-- /measured -->"),
+                             new_code_cell(SOLVED, execution_count=4,
+                                           outputs=[new_output("stream", name="stdout", text="hi")])])
+    nbformat.write(nb, solutions / "01_t.ipynb")
+    return tmp_path
+
+
+def test_build_clears_outputs_and_writes_the_student_version(course):
+    authoring.build()
+    solution = nbformat.read(course / "solutions" / "01_t.ipynb", as_version=4)
+    student = nbformat.read(course / "notebooks" / "01_t.ipynb", as_version=4)
+    assert solution.cells[1].outputs == [] and solution.cells[1].execution_count is None
+    assert "### BEGIN SOLUTION" in solution.cells[1].source
+    assert "raise NotImplementedError()" in student.cells[1].source and "2 * x" not in student.cells[1].source
+    assert authoring.check() == []
+
+
+def test_check_reports_stale_unclean_missing_and_orphaned_notebooks(course):
+    assert any("notebooks/01_t.ipynb is missing" in p for p in authoring.check())
+    authoring.build()
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace("Double x.", "Triple x.")
+    nbformat.write(nb, path)
+    assert any("is stale" in p for p in authoring.check())
+    authoring.build()
+    student = course / "notebooks" / "01_t.ipynb"
+    nb = nbformat.read(student, as_version=4)
+    nb.cells[1].outputs = [new_output("stream", name="stdout", text="hi")]
+    nbformat.write(nb, student)
+    (course / "notebooks" / "99_orphan.ipynb").write_text(nbformat.writes(new_notebook()))
+    problems = authoring.check()
+    assert any("notebooks/01_t.ipynb: stored outputs in cells [1]" in p for p in problems)
+    assert any("99_orphan.ipynb has no source" in p for p in problems)
+    authoring.build()
+    assert authoring.check() == [] and not (course / "notebooks" / "99_orphan.ipynb").exists()
+
+
+def test_check_requires_a_measured_run_time_in_the_header(course):
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# T\n<!-- measured --><!-- /measured -->"
+    nbformat.write(nb, path)
+    authoring.build()
+    assert any("no measured run time" in p for p in authoring.check())
+
+
+def test_a_broken_marker_fails_the_build_and_the_check(course):
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace("    ### END SOLUTION\n", "")
+    nbformat.write(nb, path)
+    with pytest.raises(AuthoringError, match="01_t.ipynb, cell 1, line 3"):
+        authoring.build()
+    assert any("never closed" in p for p in authoring.check())
+
+
+def test_measure_writes_the_run_time_into_the_header(course, monkeypatch):
+    monkeypatch.setattr(authoring, "run_notebook", lambda path: (12.4, 180.0))
+    authoring.measure([])
+    header = nbformat.read(course / "solutions" / "01_t.ipynb", as_version=4).cells[0].source
+    assert "<!-- measured -->12 s on a" in header and "peak memory 180 MB<!-- /measured -->" in header
+    assert authoring.check() == []
+
+
+def test_the_real_course_is_in_sync():
+    """The suite's authoring check: notebooks/ is what solutions/ generates, and both are clean."""
+    assert authoring.check() == []

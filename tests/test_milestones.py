@@ -1,0 +1,64 @@
+"""The sourced dataset of chapter 01, and the numbers the chapter and its quiz state about it."""
+import math
+
+import pytest
+
+from course_lib import milestones, trends
+from course_lib.exercises import ch01
+
+
+def test_the_dataset_spans_2012_to_today_with_a_source_per_row():
+    assert len(milestones.MODELS) >= 15
+    assert min(m.year for m in milestones.MODELS) == 2012 and max(m.year for m in milestones.MODELS) >= 2024
+    assert [m.year for m in milestones.MODELS] == sorted(m.year for m in milestones.MODELS)
+    for m in milestones.MODELS:
+        assert m.source and any(str(y) in m.source for y in range(m.year - 1, m.year + 2)), m.name
+        assert m.compute is None or m.compute_by, f"{m.name}: compute without who reported it"
+    assert len({m.name for m in milestones.MODELS}) == len(milestones.MODELS)
+
+
+def test_reported_compute_agrees_with_six_n_d_where_both_are_known():
+    # Brown et al. 2020 count half of T5's parameters per token (encoder or decoder).
+    for m in milestones.MODELS:
+        if m.compute and m.tokens:
+            expected = 0.5 if m.name == "T5-11B" else 1.0
+            assert m.compute / milestones.estimated_compute(m) == pytest.approx(expected, rel=0.15), m.name
+
+
+def test_estimates_use_the_parameters_active_per_token():
+    deepseek = milestones.model("DeepSeek-V3")
+    assert milestones.estimated_compute(deepseek) == 6 * 37e9 * 14.8e12
+    assert milestones.estimated_compute(milestones.model("AlexNet")) is None
+
+
+def test_series_and_lookups_reject_unknown_names():
+    with pytest.raises(ValueError, match="'parameters' or 'compute'"):
+        milestones.series("layers")
+    with pytest.raises(ValueError, match="field must be"):
+        milestones.published("neurons")
+    with pytest.raises(KeyError, match="no model named 'GPT-5'"):
+        milestones.model("GPT-5")
+
+
+def test_the_trend_figures_the_chapter_states():
+    names, years, params, _ = milestones.series("parameters")
+    months = trends.doubling_time_months(trends.fit_exponential(years, params)[0])
+    assert 9 < months < 10.5  # "doubled roughly every 9 to 10 months"
+    assert 4_000 < trends.growth_factor(months, 10) < 7_000  # "grew by about five thousand"
+    assert trends.outliers(names, years, params, 1.0) == ["Switch-C", "RoBERTa-Large", "BERT-Large"]
+    _, c_years, compute, _ = milestones.series("compute")
+    assert 4.5 < trends.doubling_time_months(trends.fit_exponential(c_years, compute)[0]) < 6  # "about five"
+    assert math.log10(max(params) / min(params)) > 4  # "more than four orders of magnitude"
+
+
+def test_the_numbers_in_the_quiz():
+    assert 12 * math.log10(2) / 0.5 == pytest.approx(7.2, abs=0.05)
+    chinchilla, gopher = milestones.model("Chinchilla"), milestones.model("Gopher")
+    assert chinchilla.tokens / gopher.tokens == pytest.approx(4.7, abs=0.05)
+    assert chinchilla.parameters / gopher.parameters == 0.25
+    assert milestones.model("Switch-C").parameters / milestones.model("GPT-3").parameters == pytest.approx(9, abs=0.1)
+    assert 175e9 * 2 / 1e9 == 350  # GB in 16-bit floats
+    assert 1000 * 1000 + 1000 == 1_001_000
+    assert 26.2 - 15.3 == pytest.approx(10.9)
+    questions = ch01.QUIZ.questions
+    assert len(questions) >= 5 and all(len(o.why) > 20 for q in questions for o in q.options)

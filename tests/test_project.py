@@ -1,0 +1,89 @@
+"""The project's set-up: the README's commands, CI, Binder, pins, and the offline guarantee."""
+import importlib.util
+import os
+import re
+import socket
+
+import nbformat
+import pytest
+
+from course_lib import milestones
+from course_lib.authoring import ROOT, SOLUTIONS
+
+spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+course = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(course)
+README = (ROOT / "README.md").read_text()
+
+
+def pins(path):
+    lines = [line.strip() for line in path.read_text().splitlines()]
+    return {line for line in lines if line and not line.startswith(("#", "-"))}
+
+
+def test_the_readme_gives_the_two_commands_and_ci_runs_the_test_one():
+    assert "python3 course.py open" in README and "python3 course.py test" in README
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^python3 course\.py test$", ci, re.M) and "CI=true" in ci
+    assert os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def test_torch_is_pinned_to_the_cpu_build_and_every_package_is_pinned():
+    requirements = pins(ROOT / "requirements.txt")
+    assert "torch==2.13.0" in requirements
+    assert all("==" in line for line in requirements)
+    assert course.TORCH_CPU_INDEX == "https://download.pytorch.org/whl/cpu"
+
+
+def test_binder_installs_the_same_pins_from_the_cpu_index_on_python_311():
+    binder = ROOT / "binder"
+    assert pins(binder / "requirements.txt") == pins(ROOT / "requirements.txt")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in (binder / "requirements.txt").read_text()
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
+    post_build = (binder / "postBuild").read_text()
+    assert post_build.splitlines()[0] == "#!/bin/bash" and "\nset -e\n" in post_build
+    assert "pip install --no-deps -e ." in post_build and os.access(binder / "postBuild", os.X_OK)
+    assert not (binder / "environment.yml").exists()  # it would make repo2docker ignore requirements.txt
+    assert "-e" not in pins(binder / "requirements.txt")  # a local install there rebuilds torch on every commit
+
+
+def test_the_binder_badge_opens_chapter_01_in_jupyterlab():
+    badge = re.search(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/HEAD\?urlpath=lab/tree/(\S+?)\)", README)
+    assert badge and badge.group(1) == "notebooks/01_background.ipynb"
+    assert (ROOT / badge.group(1)).exists()
+
+
+def test_the_readme_chapter_table_matches_the_measured_headers():
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        header = nbformat.read(path, as_version=4).cells[0].source
+        seconds = re.search(r"<!-- measured -->(\d+) s on", header).group(1)
+        row = next(line for line in README.splitlines() if f"(notebooks/{path.name})" in line)
+        assert f"| {seconds} s |" in row, f"README's run time for {path.name} differs from its header ({seconds} s)"
+    assert f"{len(milestones.MODELS)} notable models" in README
+
+
+def test_setup_is_redone_only_when_the_pins_change(tmp_path, monkeypatch):
+    for name in ("requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    before = course.setup_fingerprint()
+    assert course.setup_fingerprint() == before
+    (tmp_path / "requirements.txt").write_text("numpy==1.0\n")
+    assert course.setup_fingerprint() != before
+
+
+def test_an_unknown_command_prints_the_usage(capsys):
+    assert course.main(["frobnicate"]) == 2
+    assert "python3 course.py open" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true" and os.environ.get("COURSE_OFFLINE") != "1",
+                    reason="runs when the suite is run offline (CI=true or COURSE_OFFLINE=1)")
+def test_the_suite_runs_with_the_network_blocked_and_loopback_open():
+    assert os.environ.get("COURSE_OFFLINE") == "1", "CI must run the tests through course.py, which blocks the network"
+    with pytest.raises(OSError):
+        socket.create_connection(("pypi.org", 443), timeout=5)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=5).close()
