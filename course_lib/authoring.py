@@ -1,9 +1,10 @@
 """Authoring: ``solutions/`` is the single source; ``notebooks/`` is generated from it.
 
-    python -m course_lib.authoring build      regenerate notebooks/ (and clear outputs)
-    python -m course_lib.authoring check      fail if notebooks/ is stale or a notebook is unclean
-    python -m course_lib.authoring measure    run each solution, write its measured run time
-                                              and peak memory into its header, then build
+    python -m course_lib.authoring build [NAME ...]    regenerate notebooks/ (and clear outputs)
+    python -m course_lib.authoring check               fail if notebooks/ is stale or a notebook is unclean
+    python -m course_lib.authoring measure [NAME ...]  run solutions, write each one's measured run
+                                                       time and peak memory into its header, then build
+NAME is a notebook's file name, e.g. 01_background.ipynb; without names, all notebooks.
 
 In a solution, code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the
 nbgrader markers) becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
@@ -115,20 +116,30 @@ def check() -> list[str]:
     return problems
 
 
-def build() -> None:
-    """Clear the solutions' outputs and write the student versions."""
+def solution_paths(names: list[str]) -> list[Path]:
+    """The named solution notebooks, or all of them."""
+    if not names:
+        return sorted(SOLUTIONS.glob("*.ipynb"))
+    missing = [n for n in names if not (SOLUTIONS / n).exists()]
+    if missing:
+        raise AuthoringError(f"no such notebook in solutions/: {', '.join(missing)}")
+    return [SOLUTIONS / n for n in names]
+
+
+def build(names: list[str] = ()) -> None:
+    """Clear the solutions' outputs and write the student versions (all, or the named ones)."""
     NOTEBOOKS.mkdir(exist_ok=True)
-    names = set()
-    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+    for path in solution_paths(list(names)):
         nb = nbformat.read(path, as_version=4)
         student = text(student_version(nb, path.name))  # raises on a broken marker first
         write_if_changed(path, text(cleaned(nb)))
         write_if_changed(NOTEBOOKS / path.name, student)
-        names.add(path.name)
-    for path in NOTEBOOKS.glob("*.ipynb"):
-        if path.name not in names:
-            path.unlink()
-            print(f"removed notebooks/{path.name} (no source in solutions/)")
+    if not names:
+        sources = {p.name for p in SOLUTIONS.glob("*.ipynb")}
+        for path in NOTEBOOKS.glob("*.ipynb"):
+            if path.name not in sources:
+                path.unlink()
+                print(f"removed notebooks/{path.name} (no source in solutions/)")
 
 
 def write_if_changed(path: Path, content: str) -> None:
@@ -162,7 +173,7 @@ def run_notebook(path: Path) -> tuple[float, float | None]:
 
 def measure(names: list[str]) -> None:
     """Run solution notebooks, write the measurements into their headers, then build."""
-    paths = [SOLUTIONS / n for n in names] if names else sorted(SOLUTIONS.glob("*.ipynb"))
+    paths = solution_paths(names)
     for path in paths:
         seconds, peak = run_notebook(path)
         memory = f", peak memory {peak:.0f} MB" if peak else ""
@@ -173,14 +184,14 @@ def measure(names: list[str]) -> None:
         nb.cells[0].source = MEASURED.sub(stamp, nb.cells[0].source)
         nbformat.write(nb, path)
         print(f"{path.name}: {seconds:.1f} s{memory}")
-    build()
+    build([p.name for p in paths])
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
     try:
         if command == "build":
-            build()
+            build(argv[1:])
         elif command == "measure":
             measure(argv[1:])
         elif command == "check":

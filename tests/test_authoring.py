@@ -118,3 +118,10 @@ def test_measure_writes_the_run_time_into_the_header(course, monkeypatch):
 def test_the_real_course_is_in_sync():
     """The suite's authoring check: notebooks/ is what solutions/ generates, and both are clean."""
     assert authoring.check() == []
+
+
+def test_build_can_take_named_notebooks_and_rejects_unknown_ones(course):
+    authoring.build(["01_t.ipynb"])
+    assert (course / "notebooks" / "01_t.ipynb").exists()
+    with pytest.raises(AuthoringError, match="no such notebook in solutions/: 99_x.ipynb"):
+        authoring.build(["99_x.ipynb"])
