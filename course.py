@@ -3,6 +3,7 @@
     python3 course.py open     set up, copy new chapters into work/, open JupyterLab
     python3 course.py test     set up, run the whole test suite (extra args go to pytest)
     python3 course.py build    set up, regenerate notebooks/ from solutions/
+    python3 course.py slides   set up, build a lecture deck per chapter in build/slides/
 
 Setting up means: a virtual environment in .venv/ with the pinned packages of
 requirements.txt and course_lib installed in editable mode. It is done once and
@@ -85,7 +86,7 @@ def run_tests(pytest_args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("open", "test", "build")
+    commands = ("open", "test", "build", "slides")
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
@@ -93,9 +94,8 @@ def main(argv: list[str]) -> int:
     setup()
     if command == "test":
         return run_tests(rest)
-    if command == "build":
-        return subprocess.run([venv_bin("python"), "-m", "course_lib.authoring", "build", *rest], cwd=ROOT).returncode
-    return subprocess.run([venv_bin("python"), "-m", "course_lib.workspace", *rest], cwd=ROOT).returncode
+    module = {"open": ["course_lib.workspace"], "build": ["course_lib.authoring", "build"], "slides": ["course_lib.slides"]}
+    return subprocess.run([venv_bin("python"), "-m", *module[command], *rest], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ SOLUTIONS, NOTEBOOKS = ROOT / "solutions", ROOT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BUDGET_SECONDS, BUDGET_MB = 60, 1536
 MEASURED = re.compile(r"<!-- measured -->.*?<!-- /measured -->")
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 
 
 class AuthoringError(Exception):
@@ -98,6 +99,11 @@ def check() -> list[str]:
         if not re.search(r"<!-- measured -->\d+ s on", header):
             problems.append(f"{path.relative_to(ROOT)}: the first cell has no measured run time "
                             "(<!-- measured -->…<!-- /measured -->)")
+        unmarked = [i for i, c in enumerate(nb.cells)
+                    if c.metadata.get("slideshow", {}).get("slide_type") not in SLIDE_TYPES]
+        if unmarked:
+            problems.append(f"{path.relative_to(ROOT)}: cells {unmarked} have no slideshow.slide_type "
+                            f"(one of {sorted(SLIDE_TYPES)}), so the lecture deck would skip or merge them")
         try:
             expected = text(student_version(nb, path.name))
         except AuthoringError as error:

@@ -53,6 +53,8 @@ def course(tmp_path, monkeypatch):
     nb = new_notebook(cells=[new_markdown_cell("# T\n<!-- measured -->3 s on a 2-core CPU<!-- /measured -->"),
                              new_code_cell(SOLVED, execution_count=4,
                                            outputs=[new_output("stream", name="stdout", text="hi")])])
+    for cell, kind in zip(nb.cells, ("slide", "-")):
+        cell.metadata["slideshow"] = {"slide_type": kind}
     nbformat.write(nb, solutions / "01_t.ipynb")
     return tmp_path
 
@@ -125,3 +127,12 @@ def test_build_can_take_named_notebooks_and_rejects_unknown_ones(course):
     assert (course / "notebooks" / "01_t.ipynb").exists()
     with pytest.raises(AuthoringError, match="no such notebook in solutions/: 99_x.ipynb"):
         authoring.build(["99_x.ipynb"])
+
+
+def test_check_requires_slide_metadata_on_every_cell(course):
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    del nb.cells[1].metadata["slideshow"]
+    nbformat.write(nb, path)
+    authoring.build()
+    assert any("cells [1] have no slideshow.slide_type" in p for p in authoring.check())
