@@ -23,7 +23,6 @@ from typing import Any, Callable, Sequence
 from course_lib import record
 
 GREEN, YELLOW, RESET = "\033[32m", "\033[33m", "\033[0m"
-REGISTRY: dict[str, "Exercise"] = {}
 
 
 class ExerciseFailed(AssertionError):
@@ -92,8 +91,7 @@ def size_of(value: Any) -> int:
 
 def compare(expected: Any, got: Any, rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
     """None if ``got`` matches ``expected`` to tolerance, else what differs, in words."""
-    if hasattr(got, "detach"):
-        got = got.detach().cpu().numpy()
+    expected, got = (v.detach().cpu().numpy() if hasattr(v, "detach") else v for v in (expected, got))
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return f"expected a {type(expected).__name__} of {len(expected)} values, got {show(got)}"
@@ -152,7 +150,6 @@ class Exercise:
         self.number, self.name, self.reference = number, name, reference
         self._cases, self.arg_names = cases, tuple(arg_names)
         self.mistakes, self.hint, self.rtol, self.atol = tuple(mistakes), hint, rtol, atol
-        REGISTRY[number] = self
 
     @property
     def title(self) -> str:
