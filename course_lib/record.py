@@ -48,9 +48,10 @@ def chapters() -> dict[str, list[tuple[str, str]]]:
     found = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        items = [(e.number, e.name) for e in module.EXERCISES]
-        items.append((module.QUIZ.key, "quiz"))
-        found[module.TITLE] = items
+        items = [(e.number, e.name) for e in getattr(module, "EXERCISES", [])]
+        if hasattr(module, "QUIZ"):
+            items.append((module.QUIZ.key, "quiz"))
+        found[getattr(module, "TITLE", info.name)] = items
     return found
 
 

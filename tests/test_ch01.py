@@ -5,12 +5,10 @@ import numpy as np
 import pytest
 
 from course_lib import trends
-from course_lib.exercise import ExerciseFailed
+from tests.contract import contract_tests
 from course_lib.exercises import ch01
 
 
-def stub(*args):
-    raise NotImplementedError()
 
 
 # Wrong implementations a learner might write, and the hint each must get.
@@ -89,27 +87,7 @@ CHECKS = {
 }
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.name)
-def test_reference_passes_and_stub_is_not_attempted(check, capsys):
-    assert check(check.reference) is check.reference
-    assert "cases passed" in capsys.readouterr().out
-    assert check(stub) is check.reference
-    assert "not attempted" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("check, wrong, hint", [(c, w, h) for c, pairs in CHECKS.items() for w, h in pairs],
-                         ids=lambda x: getattr(x, "__name__", None) or getattr(x, "name", "hint"))
-def test_wrong_implementation_is_caught_with_its_hint(check, wrong, hint):
-    with pytest.raises(ExerciseFailed) as caught:
-        check(wrong)
-    message = str(caught.value)
-    assert hint in message
-    assert "input:" in message and "expected:" in message and "got:" in message
-
-
-def test_every_chapter_01_exercise_is_covered():
-    assert set(CHECKS) == set(ch01.EXERCISES)
-    assert all(len(pairs) >= 2 for pairs in CHECKS.values())
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch01)
 
 
 # The reference implementations and what they reject.

@@ -7,11 +7,10 @@ import torch
 
 from course_lib import forward
 from course_lib.exercise import ExerciseFailed
+from tests.contract import contract_tests
 from course_lib.exercises import ch03
 
 
-def stub(*args):
-    raise NotImplementedError()
 
 
 # Wrong implementations a learner might write, and the hint each must get.
@@ -190,29 +189,7 @@ CHECKS = {
 }
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.name)
-def test_reference_passes_and_stub_is_not_attempted(check, capsys):
-    assert check(check.reference) is check.reference
-    assert "cases passed" in capsys.readouterr().out
-    assert check(stub) is check.reference
-    assert "not attempted" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("check, wrong, hint", [(c, w, h) for c, pairs in CHECKS.items() for w, h in pairs],
-                         ids=lambda x: getattr(x, "__name__", None) or getattr(x, "name", "hint"))
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflowing mistakes warn, as they would for a learner
-def test_wrong_implementation_is_caught_with_its_hint(check, wrong, hint):
-    with pytest.raises(ExerciseFailed) as caught:
-        check(wrong)
-    message = str(caught.value)
-    assert hint in message
-    assert "input:" in message and "expected:" in message and "got:" in message
-
-
-def test_every_chapter_03_exercise_is_covered():
-    assert set(CHECKS) == set(ch03.EXERCISES) and len(ch03.EXERCISES) >= 5
-    assert all(len(pairs) >= 2 for pairs in CHECKS.values())
-    assert [e.number for e in ch03.EXERCISES] == [f"3.{k}" for k in range(1, len(ch03.EXERCISES) + 1)]
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch03)
 
 
 def test_the_smallest_failing_case_of_a_missing_max_is_the_overflowing_row():

@@ -7,16 +7,6 @@ import pytest
 from course_lib import forward, toy_data
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Train the tiny networks on one thread, as the notebook does: two were measured to be slower here."""
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.parametrize("name, n, classes", [("moons", 200, 2), ("circles", 200, 2), ("spirals", 300, 3)])
 def test_datasets_are_seeded_balanced_and_two_dimensional(name, n, classes):
     X, y = toy_data.make(name)

@@ -1,0 +1,240 @@
+"""Chapter 02: every check passes the reference, reports the stub, and catches plausible wrong answers."""
+import pytest
+
+from tests.contract import contract_tests
+from course_lib.exercises import ch02
+
+
+
+
+# Wrong implementations a learner might write, and the hint each must get.
+def linear_no_bias(n_in, n_out, bias):
+    return n_in * n_out
+
+
+def linear_bias_per_input(n_in, n_out, bias):
+    return n_in * n_out + (n_in if bias else 0)
+
+
+def linear_ignores_flag(n_in, n_out, bias):
+    return n_in * n_out + n_out
+
+
+def linear_counts_neurons(n_in, n_out, bias):
+    return n_in + n_out
+
+
+def layer_norm_matrix(d_model, bias):
+    return d_model * d_model
+
+
+def layer_norm_gain_only(d_model, bias):
+    return d_model
+
+
+def layer_norm_ignores_flag(d_model, bias):
+    return 2 * d_model
+
+
+def attention_per_head(d_model, n_head, bias):
+    return n_head * (4 * d_model * d_model + (4 * d_model if bias else 0))
+
+
+def attention_three_projections(d_model, n_head, bias):
+    return 3 * (d_model * d_model + (d_model if bias else 0))
+
+
+def attention_head_sized(d_model, n_head, bias):
+    head = d_model // n_head
+    return 4 * (d_model * head + (d_model if bias else 0))
+
+
+def mlp_one_layer(d_model, d_ff, bias):
+    return d_model * d_ff + (d_ff if bias else 0)
+
+
+def mlp_biases_both_hidden(d_model, d_ff, bias):
+    return 2 * d_model * d_ff + (2 * d_ff if bias else 0)
+
+
+def mlp_no_biases(d_model, d_ff, bias):
+    return 2 * d_model * d_ff
+
+
+def gpt_untied(vocab_size, block_size, n_layer, n_head, n_embd):
+    block = 12 * n_embd**2 + 13 * n_embd
+    return 2 * vocab_size * n_embd + block_size * n_embd + n_layer * block + 2 * n_embd
+
+
+def gpt_no_positions(vocab_size, block_size, n_layer, n_head, n_embd):
+    return vocab_size * n_embd + n_layer * (12 * n_embd**2 + 13 * n_embd) + 2 * n_embd
+
+
+def gpt_no_norms(vocab_size, block_size, n_layer, n_head, n_embd):
+    return (vocab_size + block_size) * n_embd + n_layer * (12 * n_embd**2 + 9 * n_embd)
+
+
+def gpt_no_final_norm(vocab_size, block_size, n_layer, n_head, n_embd):
+    return (vocab_size + block_size) * n_embd + n_layer * (12 * n_embd**2 + 13 * n_embd)
+
+
+def gpt_approximation(vocab_size, block_size, n_layer, n_head, n_embd):
+    return 12 * n_layer * n_embd**2
+
+
+def flops_without_attention(n_layer, d_model, vocab_size, context):
+    return 2 * (12 * n_layer * d_model**2 + vocab_size * d_model)
+
+
+def flops_causal_half(n_layer, d_model, vocab_size, context):
+    return 2 * (12 * n_layer * d_model**2 + vocab_size * d_model) + 2 * n_layer * context * d_model
+
+
+def flops_without_head(n_layer, d_model, vocab_size, context):
+    return 24 * n_layer * d_model**2 + 4 * n_layer * context * d_model
+
+
+def flops_multiply_adds(n_layer, d_model, vocab_size, context):
+    return 12 * n_layer * d_model**2 + vocab_size * d_model + 2 * n_layer * context * d_model
+
+
+def flops_training(n_layer, d_model, vocab_size, context):
+    return 3 * (24 * n_layer * d_model**2 + 2 * vocab_size * d_model + 4 * n_layer * context * d_model)
+
+
+def kv_all_heads(n_layer, n_head, n_kv_head, d_model, context, batch, bytes_per_value):
+    return 2 * n_layer * d_model * context * batch * bytes_per_value
+
+
+def kv_keys_only(n_layer, n_head, n_kv_head, d_model, context, batch, bytes_per_value):
+    return n_layer * n_kv_head * (d_model // n_head) * context * batch * bytes_per_value
+
+
+def kv_one_layer(n_layer, n_head, n_kv_head, d_model, context, batch, bytes_per_value):
+    return 2 * n_kv_head * (d_model // n_head) * context * batch * bytes_per_value
+
+
+def kv_full_width_heads(n_layer, n_head, n_kv_head, d_model, context, batch, bytes_per_value):
+    return 2 * n_layer * n_kv_head * d_model * context * batch * bytes_per_value
+
+
+def days_forward_only(parameters, tokens, peak_flops, utilisation, devices):
+    return 2 * parameters * tokens / (peak_flops * utilisation * devices) / 86_400
+
+
+def days_at_peak(parameters, tokens, peak_flops, utilisation, devices):
+    return 6 * parameters * tokens / (peak_flops * devices) / 86_400
+
+
+def days_in_hours(parameters, tokens, peak_flops, utilisation, devices):
+    return 6 * parameters * tokens / (peak_flops * utilisation * devices) / 3600
+
+
+def days_one_device(parameters, tokens, peak_flops, utilisation, devices):
+    return 6 * parameters * tokens / (peak_flops * utilisation) / 86_400
+
+
+def decoder_without_gqa(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff, tied):
+    block = 4 * d_model**2 + 3 * d_model * d_ff + 2 * d_model
+    return vocab_size * d_model * (1 if tied else 2) + n_layer * block + d_model
+
+
+def decoder_two_matrix_mlp(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff, tied):
+    kv = n_kv_head * (d_model // n_head)
+    block = 2 * d_model**2 + 2 * d_model * kv + 2 * d_model * d_ff + 2 * d_model
+    return vocab_size * d_model * (1 if tied else 2) + n_layer * block + d_model
+
+
+def decoder_layer_norms(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff, tied):
+    kv = n_kv_head * (d_model // n_head)
+    block = 2 * d_model**2 + 2 * d_model * kv + 3 * d_model * d_ff + 4 * d_model
+    return vocab_size * d_model * (1 if tied else 2) + n_layer * block + 2 * d_model
+
+
+def decoder_tied_backwards(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff, tied):
+    kv = n_kv_head * (d_model // n_head)
+    block = 2 * d_model**2 + 2 * d_model * kv + 3 * d_model * d_ff + 2 * d_model
+    return vocab_size * d_model * (2 if tied else 1) + n_layer * block + d_model
+
+
+CHECKS = {
+    ch02.check_linear: [
+        (linear_no_bias, "Count the biases too"),
+        (linear_bias_per_input, "not per input"),
+        (linear_ignores_flag, "With bias=False there are no biases"),
+        (linear_counts_neurons, "That counts neurons, not parameters"),
+    ],
+    ch02.check_layer_norm: [
+        (layer_norm_matrix, "LayerNorm has no matrix"),
+        (layer_norm_gain_only, "a shift per feature too"),
+        (layer_norm_ignores_flag, "With bias=False LayerNorm keeps only its gains"),
+    ],
+    ch02.check_attention: [
+        (attention_per_head, "does not multiply the weights"),
+        (attention_three_projections, "Four projections, not three"),
+        (attention_head_sized, "its weight is d_model × d_model"),
+    ],
+    ch02.check_mlp: [
+        (mlp_one_layer, "Two linear layers"),
+        (mlp_biases_both_hidden, "Each layer's biases match its outputs"),
+        (mlp_no_biases, "Count the biases when bias=True"),
+    ],
+    ch02.check_gpt: [
+        (gpt_untied, "tied to the token embedding"),
+        (gpt_no_positions, "Add the position embedding"),
+        (gpt_no_norms, "two layer norms"),
+        (gpt_no_final_norm, "the final layer norm"),
+        (gpt_approximation, "12·n_layer·n_embd² is the approximation"),
+    ],
+    ch02.check_forward_flops: [
+        (flops_without_attention, "two products without weights"),
+        (flops_causal_half, "full context × context score matrix"),
+        (flops_without_head, "The output head is a matrix product too"),
+        (flops_multiply_adds, "A multiply-add is 2 FLOPs"),
+        (flops_training, "That is training"),
+    ],
+    ch02.check_kv_cache: [
+        (kv_all_heads, "only n_kv_head heads keep keys and values"),
+        (kv_keys_only, "two tensors per layer"),
+        (kv_one_layer, "multiply by n_layer"),
+        (kv_full_width_heads, "A head is d_model / n_head wide"),
+    ],
+    ch02.check_training_days: [
+        (days_forward_only, "not 2·N·D"),
+        (days_at_peak, "utilisation × peak"),
+        (days_in_hours, "That is in hours"),
+        (days_one_device, "divide by their number"),
+    ],
+    ch02.check_decoder: [
+        (decoder_without_gqa, "smaller than the query's"),
+        (decoder_two_matrix_mlp, "three matrices"),
+        (decoder_layer_norms, "RMSNorm has a gain per feature and no shift"),
+        (decoder_tied_backwards, "Untied (tied=False)"),
+    ],
+}
+
+
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch02)
+
+
+def test_a_crash_names_the_input():
+    from course_lib.exercise import ExerciseCrashed
+    with pytest.raises(ExerciseCrashed, match="(?s)your function raised ZeroDivisionError.*on input: n_in=1"):
+        ch02.check_linear(lambda n_in, n_out, bias: 1 / 0)
+
+
+def test_the_references_are_measured_by_torch():
+    """The checks compare with PyTorch: the references build modules, run them and count."""
+    assert ch02.torch_linear(784, 100, True) == 78_500
+    assert ch02.torch_gpt(50257, 1024, 12, 12, 768) == 124_439_808
+    assert ch02.counted_forward_flops(2, 64, 65, 64) == 237_696
+    assert ch02.cache_bytes(80, 64, 8, 8192, 4096, 1, 2) == 1_342_177_280  # Llama 2 70B, on the meta device
+    assert ch02.torch_decoder(32000, 80, 64, 8, 8192, 28672, False) == 68_976_648_192
+
+
+def test_importing_the_checks_does_not_import_torch():
+    """course_lib.progress() imports every chapter's checks: chapter 02 must not make it pay for torch."""
+    import subprocess
+    import sys
+    code = "import sys, course_lib.exercises.ch02; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
