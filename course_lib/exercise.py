@@ -12,6 +12,11 @@ cases, smallest first, and compares each answer with the reference solution's:
 
 A ``Mistake`` is a known wrong answer, written as a small function: when the
 learner's output matches the mistake's output, its hint is shown.
+
+When the learner writes something other than a plain function of the case's inputs
+(an operation of an autograd engine, a training step, a class), a ``harness`` turns
+it into one: ``harness(obj)(*case.args)`` returns something comparable. Reference
+and mistakes go through the same harness; the check still returns the learner's object.
 """
 from __future__ import annotations
 
@@ -140,16 +145,18 @@ class Exercise:
     mistakes:     known wrong implementations with the hint each deserves.
     hint:         what to say when a wrong answer matches no known mistake.
     rtol, atol:   tolerances of the comparison.
+    harness:      turns the learner's object into a function of the case's inputs (see above).
     """
 
     def __init__(self, number: str, name: str, reference: Callable,
                  cases: Sequence[Case] | Callable[[], Sequence[Case]], *,
                  arg_names: Sequence[str] = (), mistakes: Sequence[Mistake] = (),
                  hint: str = "Compare your steps with the text above the exercise.",
-                 rtol: float = 1e-6, atol: float = 1e-9):
+                 rtol: float = 1e-6, atol: float = 1e-9, harness: Callable[[Callable], Callable] | None = None):
         self.number, self.name, self.reference = number, name, reference
         self._cases, self.arg_names = cases, tuple(arg_names)
         self.mistakes, self.hint, self.rtol, self.atol = tuple(mistakes), hint, rtol, atol
+        self.harness = harness or (lambda function: function)
 
     @property
     def title(self) -> str:
@@ -162,11 +169,11 @@ class Exercise:
     def __call__(self, function: Callable) -> Callable:
         if not callable(function):
             raise TypeError(f"{self.title}: pass your function itself, e.g. check({self.name}); got {show(function)}")
-        cases = self.cases()
+        cases, reference, learner = self.cases(), self.harness(self.reference), self.harness(function)
         for i, case in enumerate(cases, 1):
-            expected = run(self.reference, case)
+            expected = run(reference, case)
             try:
-                got = run(function, case)
+                got = run(learner, case)
             except NotImplementedError:
                 record.save(self.number, self.name, "not attempted")
                 print(f"{YELLOW}… {self.title}: not attempted yet (your function raises NotImplementedError). "
@@ -196,7 +203,7 @@ class Exercise:
     def diagnose(self, case: Case, got: Any) -> str:
         for mistake in self.mistakes:
             try:
-                if compare(run(mistake.answer, case), got, self.rtol, self.atol) is None:
+                if compare(run(self.harness(mistake.answer), case), got, self.rtol, self.atol) is None:
                     return mistake.hint
             except Exception:  # a mistake that does not apply to this input
                 continue
