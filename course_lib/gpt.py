@@ -4,9 +4,14 @@ tokens ─► token embedding + position embedding
        ─► n_layer × Block:  x = x + attention(layer_norm(x));  x = x + mlp(layer_norm(x))
        ─► final layer norm ─► linear head (its weight is the token embedding's) ─► logits
 
-The same class builds a 0.1M-parameter model that trains on a laptop CPU and, on the
-"meta" device (shapes without memory), the released GPT-2 models, so that their
-parameters can be counted exactly.
+The same class builds a 0.1M-parameter model that trains on a laptop CPU (chapter 06)
+and, on the "meta" device (shapes without memory), the released GPT-2 models, so that
+their parameters can be counted exactly (chapter 02).
+
+Attention is written out twice. ``attention_weights`` and ``causal_attention`` are the
+from-scratch version, the one to read: scores, scaling, mask, softmax, weighted sum.
+The model runs ``F.scaled_dot_product_attention``, torch's fused kernel, which computes
+the same numbers faster and without storing the T×T weights (the tests check they agree).
 """
 from __future__ import annotations
 
@@ -48,6 +53,37 @@ GPT2 = {
 }
 
 
+def attention_weights(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    """Causal attention weights (..., T, T) for queries and keys (..., T, d).
+
+    Row i says how position i spreads its attention over positions 0..i: the scores
+    q_i·k_j / √d, with every later position j > i masked to -inf, through a softmax
+    over j. Dividing by √d keeps the scores' spread near 1 whatever the width d
+    (Vaswani et al. 2017), so the softmax does not saturate at initialisation.
+    """
+    T, d = q.shape[-2:]
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d)
+    future = torch.ones(T, T, dtype=torch.bool, device=q.device).triu(diagonal=1)
+    return scores.masked_fill(future, float("-inf")).softmax(dim=-1)
+
+
+def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Each position's output is the attention-weighted average of the values (..., T, d)."""
+    return attention_weights(q, k) @ v
+
+
+def split_heads(x: torch.Tensor, n_head: int) -> torch.Tensor:
+    """(B, T, C) -> (B, n_head, T, C // n_head): head h gets the h-th slice of the width."""
+    B, T, C = x.shape
+    return x.view(B, T, n_head, C // n_head).transpose(1, 2)
+
+
+def merge_heads(y: torch.Tensor) -> torch.Tensor:
+    """(B, n_head, T, head_size) -> (B, T, n_head * head_size): the heads side by side again."""
+    B, n_head, T, head_size = y.shape
+    return y.transpose(1, 2).reshape(B, T, n_head * head_size)
+
+
 class CausalSelfAttention(nn.Module):
     """Multi-head attention in which each position attends only to itself and earlier ones."""
 
@@ -57,13 +93,20 @@ class CausalSelfAttention(nn.Module):
         self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)  # queries, keys, values at once
         self.proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
 
+    def heads(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Queries, keys and values of x (B, T, C), each (B, n_head, T, head_size)."""
+        q, k, v = self.qkv(x).split(x.size(-1), dim=2)
+        return split_heads(q, self.n_head), split_heads(k, self.n_head), split_heads(v, self.n_head)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, T, C = x.shape
-        q, k, v = self.qkv(x).split(C, dim=2)
-        # (B, T, C) -> (B, n_head, T, head_size): each head attends on its own slice of the width
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        q, k, v = self.heads(x)
         y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=self.dropout if self.training else 0.0)
-        return self.proj(y.transpose(1, 2).reshape(B, T, C))
+        return self.proj(merge_heads(y))
+
+    def weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The attention weights (B, n_head, T, T) this layer puts on x (B, T, C): what each head looks at."""
+        q, k, _ = self.heads(x)
+        return attention_weights(q, k)
 
 
 class MLP(nn.Module):
@@ -115,18 +158,35 @@ class GPT(nn.Module):
         if isinstance(module, nn.Linear) and module.bias is not None:
             nn.init.zeros_(module.bias)
 
-    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
-        """Logits (B, T, vocab) for token ids idx (B, T); and the cross-entropy loss if targets are given."""
-        B, T = idx.shape
+    @property
+    def block_size(self) -> int:
+        """The longest context the model reads; generation keeps the last block_size tokens."""
+        return self.config.block_size
+
+    def embed(self, idx: torch.Tensor) -> torch.Tensor:
+        """The residual stream's start (B, T, n_embd): token embedding + position embedding."""
+        T = idx.size(1)
         if T > self.config.block_size:
             raise ValueError(f"sequence of {T} tokens is longer than block_size={self.config.block_size}")
-        x = self.drop(self.wte(idx) + self.wpe(torch.arange(T, device=idx.device)))
+        return self.drop(self.wte(idx) + self.wpe(torch.arange(T, device=idx.device)))
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
+        """Logits (B, T, vocab) for token ids idx (B, T); and the cross-entropy loss if targets are given."""
+        x = self.embed(idx)
         for block in self.blocks:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))
         if targets is None:
             return logits, None
         return logits, F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+
+    def attention_maps(self, idx: torch.Tensor) -> list[torch.Tensor]:
+        """Every layer's attention weights for idx (B, T): a list of n_layer tensors (B, n_head, T, T)."""
+        maps, x = [], self.embed(idx)
+        for block in self.blocks:
+            maps.append(block.attn.weights(block.ln_1(x)))
+            x = block(x)
+        return maps
 
     def num_parameters(self, non_embedding: bool = False) -> int:
         """Parameters counted once (the tied head is the token embedding). Non-embedding: without

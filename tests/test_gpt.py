@@ -2,6 +2,11 @@
 import pytest
 import torch
 
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_lib import gpt
 from course_lib.gpt import GPT, GPT2, GPTConfig
 
 
@@ -36,3 +41,42 @@ def test_a_too_long_sequence_is_rejected():
     model = GPT(GPTConfig(vocab_size=11, block_size=4, n_layer=1, n_head=1, n_embd=8))
     with pytest.raises(ValueError, match="longer than block_size=4"):
         model(torch.zeros(1, 5, dtype=torch.long))
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.integers(1, 3), st.integers(1, 4), st.integers(1, 12), st.integers(1, 16), st.integers(0, 10**6))
+def test_attention_from_scratch_matches_the_fused_kernel(batch, heads, T, d, seed):
+    q, k, v = torch.randn(3, batch, heads, T, d, generator=torch.Generator().manual_seed(seed)).unbind(0)
+    ours = gpt.causal_attention(q, k, v)
+    assert torch.allclose(ours, F.scaled_dot_product_attention(q, k, v, is_causal=True), atol=1e-5)
+
+
+def test_attention_weights_are_causal_distributions():
+    q, k = torch.randn(2, 7, 5).unbind(0)
+    weights = gpt.attention_weights(q, k)
+    assert torch.allclose(weights.sum(dim=-1), torch.ones(7))
+    assert (weights.triu(diagonal=1) == 0).all() and weights[0, 0] == 1.0
+
+
+def test_splitting_and_merging_heads_are_inverse():
+    x = torch.arange(2 * 3 * 8, dtype=torch.float32).view(2, 3, 8)
+    heads = gpt.split_heads(x, 4)
+    assert heads.shape == (2, 4, 3, 2) and torch.equal(heads[0, 1, 0], x[0, 0, 2:4])
+    assert torch.equal(gpt.merge_heads(heads), x)
+
+
+def test_the_layer_computes_the_attention_its_weights_describe():
+    torch.manual_seed(0)
+    config = GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=16)
+    layer = gpt.CausalSelfAttention(config).eval()
+    x = torch.randn(3, 8, 16)
+    _, _, v = layer.heads(x)
+    by_hand = layer.proj(gpt.merge_heads(layer.weights(x) @ v))
+    assert torch.allclose(by_hand, layer(x), atol=1e-6)
+
+
+def test_attention_maps_has_one_map_per_layer_and_head():
+    model = GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=3, n_head=2, n_embd=16))
+    maps = model.attention_maps(torch.randint(0, 11, (2, 6)))
+    assert len(maps) == 3 and all(m.shape == (2, 2, 6, 6) for m in maps)
+    assert model.block_size == 8
