@@ -177,8 +177,17 @@ def run_notebook(path: Path) -> tuple[float, float | None]:
     return time.perf_counter() - start, peak
 
 
+def update_readme(name: str, seconds: float) -> None:
+    """Write a chapter's measured run time into its row of the README's chapter table."""
+    readme = ROOT / "README.md"
+    text = readme.read_text() if readme.exists() else ""
+    row = re.compile(rf"^(\| \[[^\]]+\]\(notebooks/{re.escape(name)}\) \|.*\| )\d+ s( \| [^|]+ \|)$", re.M)
+    if row.search(text):
+        readme.write_text(row.sub(rf"\g<1>{seconds:.0f} s\g<2>", text))
+
+
 def measure(names: list[str]) -> None:
-    """Run solution notebooks, write the measurements into their headers, then build."""
+    """Run solution notebooks, write the measurements into their headers and the README, then build."""
     paths = solution_paths(names)
     for path in paths:
         seconds, peak = run_notebook(path)
@@ -189,6 +198,7 @@ def measure(names: list[str]) -> None:
             raise AuthoringError(f"{path.name}: the first cell needs <!-- measured --><!-- /measured -->")
         nb.cells[0].source = MEASURED.sub(stamp, nb.cells[0].source)
         nbformat.write(nb, path)
+        update_readme(path.name, seconds)
         print(f"{path.name}: {seconds:.1f} s{memory}")
     build([p.name for p in paths])
 

@@ -109,11 +109,14 @@ def test_a_broken_marker_fails_the_build_and_the_check(course):
     assert any("never closed" in p for p in authoring.check())
 
 
-def test_measure_writes_the_run_time_into_the_header(course, monkeypatch):
+def test_measure_writes_the_run_time_into_the_header_and_the_readme(course, monkeypatch):
+    (course / "README.md").write_text("| chapter | what | run time | study |\n"
+                                      "| [01 T](notebooks/01_t.ipynb) | things | 3 s | 60 min |\n")
     monkeypatch.setattr(authoring, "run_notebook", lambda path: (12.4, 180.0))
     authoring.measure([])
     header = nbformat.read(course / "solutions" / "01_t.ipynb", as_version=4).cells[0].source
     assert "<!-- measured -->12 s on a" in header and "peak memory 180 MB<!-- /measured -->" in header
+    assert "| [01 T](notebooks/01_t.ipynb) | things | 12 s | 60 min |" in (course / "README.md").read_text()
     assert authoring.check() == []
 
 

@@ -1,0 +1,127 @@
+"""Chapter 09: the checks against wrong answers, the outlook formulas, and the numbers the chapter states."""
+import math
+
+import numpy as np
+import pytest
+
+from course_lib import cost, milestones, outlook, scaling, trends
+from course_lib.exercises import ch09
+from tests.contract import contract_tests
+
+
+# Wrong implementations a learner might write, and the hint each must get.
+def energy_without_utilisation(flops, peak_flops, utilisation, watts, pue):
+    return flops / peak_flops * watts * pue / 3.6e9
+
+
+def energy_without_pue(flops, peak_flops, utilisation, watts, pue):
+    return flops / (peak_flops * utilisation) * watts / 3.6e9
+
+
+def energy_in_kilowatt_hours(flops, peak_flops, utilisation, watts, pue):
+    return flops / (peak_flops * utilisation) * watts * pue / 3.6e6
+
+
+def break_even_with_training_flops(parameters, training_tokens):
+    return 6 * parameters * training_tokens / (6 * parameters)
+
+
+def break_even_upside_down(parameters, training_tokens):
+    return 2 * parameters * training_tokens / (6 * parameters)
+
+
+def loss_factor_subtracted(exponent):
+    return 1 - exponent
+
+
+def loss_factor_natural(exponent):
+    return math.exp(-exponent)
+
+
+def loss_factor_per_doubling(exponent):
+    return 2 ** -exponent
+
+
+def years_linear(current, target, doubling_months):
+    return target / current * doubling_months / 12
+
+
+def years_log10(current, target, doubling_months):
+    return math.log10(target / current) * doubling_months / 12
+
+
+def years_in_months(current, target, doubling_months):
+    return math.log2(target / current) * doubling_months
+
+
+CHECKS = {
+    ch09.check_energy: [(energy_without_utilisation, "utilisation × peak"), (energy_without_pue, "include the PUE"),
+                        (energy_in_kilowatt_hours, "1 MWh = 3.6e9 J")],
+    ch09.check_break_even: [(break_even_with_training_flops, "forward pass only"),
+                            (break_even_upside_down, "Upside down")],
+    ch09.check_loss_factor: [(loss_factor_subtracted, "multiplies, it does not subtract"),
+                             (loss_factor_natural, "base 10"), (loss_factor_per_doubling, "for a doubling")],
+    ch09.check_years_until: [(years_linear, "Growth compounds"), (years_log10, "base 2"),
+                             (years_in_months, "divide by 12")],
+}
+
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch09)
+
+
+def test_the_course_wide_quiz_covers_every_chapter_with_fifteen_questions_or_more():
+    questions = ch09.QUIZ.questions
+    assert len(questions) >= 15
+    assert {q.prompt[1:3] for q in questions} == {f"{n:02d}" for n in range(1, 10)}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: outlook.energy_mwh(1e20, 1e14, 1.5, 300), "utilisation <= 1"),
+    (lambda: outlook.energy_mwh(1e20, 1e14, 0.4, 300, pue=0.9), "pue >= 1"),
+    (lambda: outlook.energy_mwh(-1, 1e14, 0.4, 300), "flops must be a positive number"),
+    (lambda: outlook.break_even_tokens(0, 1e9), "parameters must be a positive number"),
+    (lambda: outlook.loss_factor_per_decade(True), "exponent must be a positive number"),
+    (lambda: outlook.years_until(1, "2", 12), "target must be a positive number"),
+])
+def test_bad_input_gets_a_clear_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_the_energy_table_brackets_the_reported_figure():
+    gpt3, v100 = cost.run("GPT-3"), cost.ACCELERATORS["NVIDIA V100"]
+    estimates = [outlook.energy_mwh(gpt3.reported_flops, v100.peak_flops, u, outlook.POWER_WATTS["NVIDIA V100"], p)
+                 for u in (0.2, 0.5) for p in (1.1, 1.6)]
+    assert min(estimates) < outlook.GPT3_REPORTED_MWH / 2 and outlook.GPT3_REPORTED_MWH < max(estimates)
+    assert round(min(estimates)) == 461 and round(max(estimates)) == 1675
+
+
+def test_the_growth_and_limit_figures_the_chapter_states():
+    _, years, compute, _ = milestones.series("compute")
+    per_year = trends.growth_factor(trends.doubling_time_months(trends.fit_exponential(years, compute)[0]), 1)
+    assert round(per_year, 1) == 4.8 and round(per_year / 2 ** 0.5, 1) == 3.4
+    llama = cost.run("Llama 3.1 405B")
+    assert outlook.break_even_tokens(llama.parameters, llama.tokens) == pytest.approx(46.8e12)
+    run = cost.training_cost(llama.parameters, llama.tokens, 989e12, 0.4, 16_384, 80e9)
+    assert run.devices_to_hold_state == 81
+    rows = [(m.year, m.tokens) for m in milestones.MODELS if m.tokens and m.year >= 2020]
+    months = trends.doubling_time_months(trends.fit_exponential(*zip(*rows))[0])
+    assert 2026 <= 2024 + outlook.years_until(15.6e12, 300e12, months) <= 2032  # Villalobos et al.'s window
+
+
+def test_the_scaling_figures_the_chapter_states():
+    h = scaling.HOFFMANN
+    reducible = [h.loss(*h.optimal(c)) - h.E for c in (1e22, 1e23)]
+    assert round(reducible[1] / reducible[0], 2) == 0.70  # "about 30% of what is left" per decade
+    assert round(outlook.loss_factor_per_decade(scaling.KAPLAN.alpha_C), 3) == 0.891  # "11% of the whole loss"
+
+
+def test_the_projection_explorer_answers_for_the_chosen_window(capsys):
+    explorer = outlook.projection_explorer()
+    start, target = explorer.widget.children[:2]
+    capsys.readouterr()
+    start.value = 2020
+    fitted_from_2020 = capsys.readouterr().out
+    assert "fit from 2020: doubling every 10.4 months -> 2030" in fitted_from_2020
+    target.value = 2031
+    assert "-> 2031" in capsys.readouterr().out
+    assert np.isclose(outlook.energy_mwh(3.6e9 * 1e3, 1e3, 1.0, 1.0, 1.0), 1.0)
