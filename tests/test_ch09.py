@@ -112,6 +112,9 @@ def test_the_scaling_figures_the_chapter_states():
     h = scaling.HOFFMANN
     reducible = [h.loss(*h.optimal(c)) - h.E for c in (1e22, 1e23)]
     assert round(reducible[1] / reducible[0], 2) == 0.70  # "about 30% of what is left" per decade
+    refit = [scaling.BESIROGLU.loss(*scaling.BESIROGLU.optimal(c)) - scaling.BESIROGLU.E for c in (1e22, 1e23)]
+    assert 0.3 < 1 - refit[1] / refit[0] < 0.36  # "about a third per decade"
+    assert scaling.HOFFMANN.exponents == pytest.approx((0.45, 0.55), abs=0.005)  # the quiz's 0.45 and 0.55
     assert round(outlook.loss_factor_per_decade(scaling.KAPLAN.alpha_C), 3) == 0.891  # "11% of the whole loss"
 
 

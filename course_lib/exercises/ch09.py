@@ -134,7 +134,8 @@ QUIZ = Quiz("quiz 09", "Course-wide self-check (chapters 01-09)", [
       ("to a tenth", False, "That needs an exponent of 1.")),
     q("(07) Under Hoffmann et al.'s (2022) fits, as the compute budget grows the compute-optimal model should",
       ("grow its parameters and its training tokens in about equal proportion", True,
-       "Both scale roughly as C^0.5, which is what makes a fixed tokens-per-parameter ratio follow from the fit."),
+       "Both scale roughly as C^0.5 (exactly 0.5 in approach 1, so its tokens-per-parameter ratio is fixed; "
+       "approach 3's published constants give 0.45 and 0.55, so there the ratio drifts with the budget)."),
       ("grow mostly its parameters", False, "That was Kaplan et al.'s (2020) conclusion, N ∝ C^0.73, which Hoffmann et al. revised."),
       ("keep the parameters fixed and add tokens", False, "Both grow; neither is fixed.")),
     q("(07) Gradient accumulation over 4 micro-batches matches one big batch's gradient only if",
