@@ -57,8 +57,10 @@ def test_the_readme_chapter_table_matches_the_measured_headers():
     for path in sorted(SOLUTIONS.glob("*.ipynb")):
         header = nbformat.read(path, as_version=4).cells[0].source
         seconds = re.search(r"<!-- measured -->(\d+) s on", header).group(1)
+        study = re.search(r"Study time \| about (\d+) minutes", header).group(1)
         row = next(line for line in README.splitlines() if f"(notebooks/{path.name})" in line)
-        assert f"| {seconds} s |" in row, f"README's run time for {path.name} differs from its header ({seconds} s)"
+        assert f"| {seconds} s | {study} min |" in row, \
+            f"README's row for {path.name} differs from its header ({seconds} s, {study} min)"
     assert f"{len(milestones.MODELS)} notable models" in README
 
 
