@@ -88,6 +88,19 @@ def unclean(path: Path) -> list[str]:
     return [f"{path.relative_to(ROOT)}: stored outputs in cells {stored} (run the build to clear them)"] if stored else []
 
 
+def slide_problems(nb: nbformat.NotebookNode, where: Path) -> list[str]:
+    """The deck must have one slide per section: every cell typed, and a slide exactly where a
+    section (a '## ' heading) or the chapter (the first cell) begins."""
+    kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
+    untyped = [i for i, kind in enumerate(kinds) if kind not in SLIDE_TYPES]
+    if untyped:
+        return [f"{where}: cells {untyped} have no slideshow.slide_type (one of {sorted(SLIDE_TYPES)})"]
+    opens = [i == 0 or (c.cell_type == "markdown" and c.source.startswith("## ")) for i, c in enumerate(nb.cells)]
+    wrong = [i for i, (kind, section) in enumerate(zip(kinds, opens)) if (kind == "slide") != section]
+    return [f"{where}: cells {wrong} break 'one slide per section': a cell starting a section ('## ...') "
+            "must be a slide, and only such a cell (or the first)"] if wrong else []
+
+
 def check() -> list[str]:
     """Every way the two folders break the contract, as readable messages."""
     problems = []
@@ -99,11 +112,7 @@ def check() -> list[str]:
         if not re.search(r"<!-- measured -->\d+ s on", header):
             problems.append(f"{path.relative_to(ROOT)}: the first cell has no measured run time "
                             "(<!-- measured -->…<!-- /measured -->)")
-        unmarked = [i for i, c in enumerate(nb.cells)
-                    if c.metadata.get("slideshow", {}).get("slide_type") not in SLIDE_TYPES]
-        if unmarked:
-            problems.append(f"{path.relative_to(ROOT)}: cells {unmarked} have no slideshow.slide_type "
-                            f"(one of {sorted(SLIDE_TYPES)}), so the lecture deck would skip or merge them")
+        problems += slide_problems(nb, path.relative_to(ROOT))
         try:
             expected = text(student_version(nb, path.name))
         except AuthoringError as error:
@@ -177,17 +186,19 @@ def run_notebook(path: Path) -> tuple[float, float | None]:
     return time.perf_counter() - start, peak
 
 
-def update_readme(name: str, seconds: float) -> None:
-    """Write a chapter's measured run time into its row of the README's chapter table."""
-    readme = ROOT / "README.md"
-    text = readme.read_text() if readme.exists() else ""
-    row = re.compile(rf"^(\| \[[^\]]+\]\(notebooks/{re.escape(name)}\) \|.*\| )\d+ s( \| [^|]+ \|)$", re.M)
-    if row.search(text):
-        readme.write_text(row.sub(rf"\g<1>{seconds:.0f} s\g<2>", text))
+def update_docs(name: str, seconds: float) -> None:
+    """Write a chapter's measured run time into the README's chapter table and the instructor's guide."""
+    n = re.escape(name)
+    places = [(ROOT / "README.md", rf"^(\| \[[^\]]+\]\(notebooks/{n}\) \|.*\| )\d+ s( \| [^|]+ \|)$"),
+              (ROOT / "docs" / "INSTRUCTOR_GUIDE.md", rf"(\(`{n}`\)\n\n\*\*Length:\*\*[^\n]*\*\*Run time:\*\* )\d+ s()")]
+    for doc, pattern in places:
+        text = doc.read_text() if doc.exists() else ""
+        if re.search(pattern, text, re.M):
+            doc.write_text(re.sub(pattern, rf"\g<1>{seconds:.0f} s\g<2>", text, flags=re.M))
 
 
 def measure(names: list[str]) -> None:
-    """Run solution notebooks, write the measurements into their headers and the README, then build."""
+    """Run solution notebooks, write the measurements into their headers, the README and the guide, then build."""
     paths = solution_paths(names)
     for path in paths:
         seconds, peak = run_notebook(path)
@@ -198,7 +209,7 @@ def measure(names: list[str]) -> None:
             raise AuthoringError(f"{path.name}: the first cell needs <!-- measured --><!-- /measured -->")
         nb.cells[0].source = MEASURED.sub(stamp, nb.cells[0].source)
         nbformat.write(nb, path)
-        update_readme(path.name, seconds)
+        update_docs(path.name, seconds)
         print(f"{path.name}: {seconds:.1f} s{memory}")
     build([p.name for p in paths])
 

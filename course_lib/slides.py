@@ -3,9 +3,10 @@
     python3 course.py slides [NAME ...]     (= python -m course_lib.slides)
 
 Every cell of a chapter carries ``slideshow.slide_type`` metadata: each numbered
-section starts a slide, each exercise a sub-slide (press ↓), so the deck follows
-the chapter. The solutions are executed first so that the slides show the figures
-and results; open a deck in a browser (press S for the speaker view: timer and next slide).
+section starts a slide (the authoring check enforces it) and long sections go on in
+sub-slides (press ↓), so the deck follows the chapter; a slide taller than the screen
+scrolls. The solutions are executed first so that the slides show the figures and
+results; open a deck in a browser (press S for the speaker view: timer and next slide).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def build_deck(path: Path, out: Path = DECKS) -> Path:
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    html, _ = SlidesExporter().from_notebook_node(nb)
+    html, _ = SlidesExporter(reveal_scroll=True).from_notebook_node(nb)
     out.mkdir(parents=True, exist_ok=True)
     deck = out / f"{path.stem}.slides.html"
     deck.write_text(html)

@@ -109,14 +109,18 @@ def test_a_broken_marker_fails_the_build_and_the_check(course):
     assert any("never closed" in p for p in authoring.check())
 
 
-def test_measure_writes_the_run_time_into_the_header_and_the_readme(course, monkeypatch):
+def test_measure_writes_the_run_time_into_the_header_the_readme_and_the_guide(course, monkeypatch):
     (course / "README.md").write_text("| chapter | what | run time | study |\n"
                                       "| [01 T](notebooks/01_t.ipynb) | things | 3 s | 60 min |\n")
+    (course / "docs").mkdir()
+    guide = course / "docs" / "INSTRUCTOR_GUIDE.md"
+    guide.write_text("### 01 — T (`01_t.ipynb`)\n\n**Length:** 90 minutes · **Run time:** 3 s\n")
     monkeypatch.setattr(authoring, "run_notebook", lambda path: (12.4, 180.0))
     authoring.measure([])
     header = nbformat.read(course / "solutions" / "01_t.ipynb", as_version=4).cells[0].source
     assert "<!-- measured -->12 s on a" in header and "peak memory 180 MB<!-- /measured -->" in header
     assert "| [01 T](notebooks/01_t.ipynb) | things | 12 s | 60 min |" in (course / "README.md").read_text()
+    assert "**Run time:** 12 s\n" in guide.read_text()
     assert authoring.check() == []
 
 
@@ -139,3 +143,15 @@ def test_check_requires_slide_metadata_on_every_cell(course):
     nbformat.write(nb, path)
     authoring.build()
     assert any("cells [1] have no slideshow.slide_type" in p for p in authoring.check())
+
+
+def test_check_requires_one_slide_per_section(course):
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(new_markdown_cell("## 1. A section"))
+    nb.cells[-1].metadata["slideshow"] = {"slide_type": "subslide"}
+    nb.cells.append(new_markdown_cell("### Not a section"))
+    nb.cells[-1].metadata["slideshow"] = {"slide_type": "slide"}
+    nbformat.write(nb, path)
+    authoring.build()
+    assert any("cells [2, 3] break 'one slide per section'" in p for p in authoring.check())

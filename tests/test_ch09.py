@@ -128,3 +128,18 @@ def test_the_projection_explorer_answers_for_the_chosen_window(capsys):
     target.value = 2031
     assert "-> 2031" in capsys.readouterr().out
     assert np.isclose(outlook.energy_mwh(3.6e9 * 1e3, 1e3, 1.0, 1.0, 1.0), 1.0)
+
+
+def test_the_linear_classifier_reads_two_fewer_test_digits_than_the_mlp():
+    """The FAQ's "only two of 360 test digits fewer right than the MLP" (chapter 08's section 2)."""
+    from course_lib import attribution, digits, probes
+    data = digits.load_digits_split(seed=0)
+    mlp, _ = digits.train_mlp(data, seed=0)
+    ink = {name: attribution.ink(data, data.split(name)[0]) for name in ("train", "validation", "test")}
+    label = {name: data.split(name)[1] for name in ("train", "validation", "test")}
+    fits = [probes.fit_linear(ink["train"], label["train"], l2=l2, standardise=False) for l2 in (1e-4, 1e-3, 1e-2)]
+    linear = max(fits, key=lambda fit: probes.accuracy(fit, ink["validation"], label["validation"]))
+    n = len(label["test"])
+    mlp_right = round(digits.accuracy(attribution.ink_model(mlp, data), ink["test"], label["test"]) * n)
+    linear_right = round(probes.accuracy(linear, ink["test"], label["test"]) * n)
+    assert n == 360 and mlp_right - linear_right == 2
