@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from course_lib.sizing import amount
+
 # Maximum board power of each accelerator, from its maker's datasheet (watts).
 POWER_WATTS = {
     "NVIDIA V100": 300,  # V100 SXM2 datasheet
@@ -19,19 +21,14 @@ POWER_WATTS = {
 GPT3_REPORTED_MWH = 1287  # Patterson et al. 2021, arXiv:2104.10350: GPT-3's training energy
 
 
-def positive(**values: float) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-
-
 def energy_mwh(flops: float, peak_flops: float, utilisation: float, watts: float, pue: float = 1.1) -> float:
     """Energy of a training run in megawatt-hours.
 
     Device-seconds = flops / (peak × utilisation); each draws ``watts``; the data
     centre's power usage effectiveness (PUE ≥ 1) adds cooling and power delivery.
     """
-    positive(flops=flops, peak_flops=peak_flops, utilisation=utilisation, watts=watts, pue=pue)
+    flops, peak_flops, utilisation, watts, pue = (amount(name, value) for name, value in (
+        ("flops", flops), ("peak_flops", peak_flops), ("utilisation", utilisation), ("watts", watts), ("pue", pue)))
     if utilisation > 1 or pue < 1:
         raise ValueError(f"need utilisation <= 1 and pue >= 1, got {utilisation} and {pue}")
     device_seconds = flops / (peak_flops * utilisation)
@@ -41,20 +38,19 @@ def energy_mwh(flops: float, peak_flops: float, utilisation: float, watts: float
 
 def break_even_tokens(parameters: float, training_tokens: float) -> float:
     """Tokens a model must serve before inference (2N FLOPs a token) has cost as much as training (6ND)."""
-    positive(parameters=parameters, training_tokens=training_tokens)
+    parameters, training_tokens = amount("parameters", parameters), amount("training_tokens", training_tokens)
     return 6 * parameters * training_tokens / (2 * parameters)
 
 
 def loss_factor_per_decade(exponent: float) -> float:
     """For a power law L ∝ x^(-exponent): the factor by which L falls when x grows tenfold."""
-    positive(exponent=exponent)
-    return 10 ** -exponent
+    return 10 ** -amount("exponent", exponent)
 
 
 def years_until(current: float, target: float, doubling_months: float) -> float:
     """Years for a quantity doubling every ``doubling_months`` to grow from ``current`` to ``target``."""
-    positive(current=current, target=target, doubling_months=doubling_months)
-    return math.log2(target / current) * doubling_months / 12
+    current, target = amount("current", current), amount("target", target)
+    return math.log2(target / current) * amount("doubling_months", doubling_months) / 12
 
 
 def projection_explorer():
