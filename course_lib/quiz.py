@@ -13,6 +13,10 @@ from typing import Sequence
 from course_lib import record
 
 LETTERS = "abcdefgh"
+# Radio-button labels are one fixed-height line by default: a long option would run over the next one.
+WRAP_LONG_OPTIONS = (".widget-radio-box label {display: flex; flex-direction: row-reverse; justify-content: flex-end; "
+                     "align-items: flex-start; white-space: normal; height: auto; line-height: 1.35; "
+                     "margin-bottom: 4px} .widget-radio-box input {float: none; flex: none; margin: 2px 8px 0 1px}")
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Quiz:
     def widget(self):
         """The quiz as ipywidgets: one block per question, explanations on selection."""
         import ipywidgets as widgets
-        blocks = [widgets.HTML(f"<h4>{escape(self.title)}</h4>")]
+        blocks = [widgets.HTML(f"<style>{WRAP_LONG_OPTIONS}</style><h4>{escape(self.title)}</h4>")]
         for n, q in enumerate(self.questions, 1):
             choice = widgets.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=None,
                                           layout=widgets.Layout(width="auto"))

@@ -57,13 +57,14 @@ def chapters() -> dict[str, list[tuple[str, str]]]:
 
 def progress() -> None:
     """Print what you have done so far, chapter by chapter."""
-    state = load()
+    state, found = load(), chapters()
+    width = max(len(name) for items in found.values() for _, name in items) + 2
     lines = []
-    for title, items in chapters().items():
+    for title, items in found.items():
         done = sum(state.get(key, {}).get("status") == "passed" for key, _ in items)
         lines.append(f"{title}  ({done}/{len(items)} done)")
         for key, name in items:
             status = state.get(key, {}).get("status", "not yet")
-            lines.append(f"   {MARKS.get(status, ' ')} {key:<8} {name:<28} {status}")
+            lines.append(f"   {MARKS.get(status, ' ')} {key:<8} {name:<{width}} {status}")
     lines.append(f"(record kept in {progress_file()})")
     print("\n".join(lines))

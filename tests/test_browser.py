@@ -1,7 +1,8 @@
 """A real browser: JupyterLab on localhost, chapter 01 run in headless Chromium.
 
 Runs all cells of the student version, finds no error output, moves a slider and sees
-the figure's output change, and saves a screenshot in build/screenshots/ (git-ignored).
+the figure's output change, answers a quiz question and sees its explanation, and saves
+a screenshot in build/screenshots/ (git-ignored).
 Without Chromium it skips with the install command, except under CI=true, where it fails.
 """
 import os
@@ -118,6 +119,10 @@ def test_chapter_01_runs_in_jupyterlab_and_its_slider_redraws(lab):
         assert "parameters, 2013-2024" in after
         page.wait_for_function("() => [...document.querySelectorAll('.widget-interact .widget-output img')]"
                                ".some(img => img.complete && img.naturalWidth > 0)", timeout=30_000)  # the new figure
+        option = page.locator(".widget-radio-box label").filter(has_text="175 billion learned parameters")
+        option.scroll_into_view_if_needed()
+        option.click()  # the quiz explains the option picked
+        page.get_by_text("Model size is the parameter count.").wait_for(timeout=30_000)
         page.locator(".widget-interact").scroll_into_view_if_needed()
         page.wait_for_timeout(1000)  # let the new figure settle before the picture is taken
         page.locator(".widget-interact").screenshot(path=str(SCREENSHOTS / "01_background_explorer.png"))
