@@ -17,7 +17,7 @@ import numpy as np
 from course_lib import forward
 
 STEPS = (0, 10, 30, 100, 200, 500)  # training steps at which the explorer keeps the weights
-LEARNING_RATE = 0.02
+LEARNING_RATE = 0.003  # full-batch Adam at 0.02 spiked (the loss rose by half on some CPUs); 0.003 falls smoothly
 
 
 def check_size(n: int, noise: float, parts: int) -> None:
