@@ -94,7 +94,7 @@ def main(argv: list[str]) -> int:
     setup()
     if command == "test":
         return run_tests(rest)
-    module = {"open": ["course_lib.workspace"], "build": ["course_lib.authoring", "build"], "slides": ["course_lib.slides"]}
+    module = {"open": ["course_lib.machinery.workspace"], "build": ["course_lib.machinery.authoring", "build"], "slides": ["course_lib.machinery.slides"]}
     return subprocess.run([venv_bin("python"), "-m", *module[command], *rest], cwd=ROOT).returncode
 
 

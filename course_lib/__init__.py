@@ -1,9 +1,26 @@
 """course_lib: the helper library of "Large Models from First Principles".
 
-One short module per idea of the course; read them as part of it. The two things
-every chapter uses are here: ``setup()`` (the environment cell) and ``progress()``.
+Read it as part of the course. It is built in wings, from the bottom up; a module
+imports only from its own wing and the wings below it (tests/test_layout.py checks).
+
+  machinery/   how the course runs: authoring, exercise, quiz, record, workspace,
+               slides, env, viz                                           all chapters
+  nets/        neural networks from scratch: forward, autograd, graph, gradcheck,
+               backprop, optim, schedules, quadratic, gradient_noise,
+               early_stopping, train, toy_data, digits                      03-05
+  lm/          language models: text, bigram, gpt, sampling, tinygpt,
+               checkpoint                                                   06-08
+  scale/       scale and cost: milestones, trends, sizing, decoder, cost,
+               hardware, measure, scaling, sweep, efficiency, data_parallel,
+               outlook                                                01, 02, 07, 09
+  interpret/   interpretability: attribution, faithfulness, probes, lens,
+               patching, grokking                                           08
+  exercises/   on top: each chapter's checks and quiz, and progress()   all chapters
+
+The two things every chapter uses are here: ``setup()`` (the environment cell) and
+``progress()`` (what you have done so far).
 """
-from course_lib.env import setup
-from course_lib.record import progress
+from course_lib.exercises import progress
+from course_lib.machinery.env import setup
 
 __all__ = ["setup", "progress"]

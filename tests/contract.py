@@ -8,7 +8,7 @@ the hint each must get, then generate the standard tests:
 """
 import pytest
 
-from course_lib.exercise import ExerciseFailed
+from course_lib.machinery.exercise import ExerciseFailed
 
 
 def stub(*args, **kwargs):

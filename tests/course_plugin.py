@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import pytest
 
-from course_lib.authoring import BUDGET_MB, BUDGET_SECONDS, ROOT, peak_memory_mb
+from course_lib.machinery.authoring import BUDGET_MB, BUDGET_SECONDS, ROOT, peak_memory_mb
 
 seconds: dict[str, float] = defaultdict(float)
 peaks: dict[str, float | None] = {}

@@ -1,4 +1,4 @@
-"""course_lib.attribution: gradients, integrated gradients (completeness, rules, Captum), SmoothGrad, the widget."""
+"""course_lib.interpret.attribution: gradients, integrated gradients (completeness, rules, Captum), SmoothGrad, the widget."""
 import numpy as np
 import pytest
 import torch
@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from course_lib import attribution, digits
+from course_lib.interpret import attribution
+from course_lib.nets import digits
 
 
 def smooth_model(seed=0, d=6, classes=3, dtype=torch.float64):
@@ -165,7 +166,7 @@ def test_bad_input_is_refused_with_a_clear_message(call, message):
 
 
 def test_draw_shows_a_symmetric_scale():
-    from course_lib import viz
+    from course_lib.machinery import viz
     fig = viz.figure()
     ax = fig.subplots()
     attribution.draw(ax, np.zeros(64), np.linspace(-1, 3, 64))

@@ -3,8 +3,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_lib import authoring
-from course_lib.authoring import AuthoringError, stub_solutions
+from course_lib.machinery import authoring
+from course_lib.machinery.authoring import AuthoringError, stub_solutions
 
 SOLVED = """def f(x):
     \"\"\"Double x.\"\"\"

@@ -8,8 +8,8 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from course_lib import autograd
-from course_lib.autograd import MLP, Value, topological_order
+from course_lib.nets import autograd
+from course_lib.nets.autograd import MLP, Value, topological_order
 from course_lib.exercises.ch04 import build
 
 TORCH_FUNCTIONS = {"tanh": torch.tanh, "exp": torch.exp, "log": torch.log, "relu": torch.relu}

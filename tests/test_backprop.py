@@ -5,7 +5,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import autograd, backprop, forward, toy_data
+from course_lib.nets import autograd, backprop, forward, toy_data
 
 
 def torch_grad(function, *arrays):

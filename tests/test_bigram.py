@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from course_lib import bigram
+from course_lib.lm import bigram
 
 
 def test_counts_count_each_consecutive_pair():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.authoring import NOTEBOOKS, ROOT
+from course_lib.machinery.authoring import NOTEBOOKS, ROOT
 
 CHAPTER = "01_background.ipynb"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

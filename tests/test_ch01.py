@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import trends
+from course_lib.scale import trends
 from tests.contract import contract_tests
 from course_lib.exercises import ch01
 

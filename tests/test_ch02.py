@@ -218,7 +218,7 @@ test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests
 
 
 def test_a_crash_names_the_input():
-    from course_lib.exercise import ExerciseCrashed
+    from course_lib.machinery.exercise import ExerciseCrashed
     with pytest.raises(ExerciseCrashed, match="(?s)your function raised ZeroDivisionError.*on input: n_in=1"):
         ch02.check_linear(lambda n_in, n_out, bias: 1 / 0)
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib import forward
-from course_lib.exercise import ExerciseFailed
+from course_lib.nets import forward
+from course_lib.machinery.exercise import ExerciseFailed
 from tests.contract import contract_tests
 from course_lib.exercises import ch03
 

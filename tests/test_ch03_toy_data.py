@@ -1,10 +1,10 @@
-"""course_lib.toy_data: seeded 2-D datasets, the trained networks, and the decision-boundary explorer."""
+"""course_lib.nets.toy_data: seeded 2-D datasets, the trained networks, and the decision-boundary explorer."""
 import math
 
 import numpy as np
 import pytest
 
-from course_lib import forward, toy_data
+from course_lib.nets import forward, toy_data
 
 
 @pytest.mark.parametrize("name, n, classes", [("moons", 200, 2), ("circles", 200, 2), ("spirals", 300, 3)])

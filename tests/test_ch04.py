@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import autograd, forward
-from course_lib.autograd import Value, topological_order
-from course_lib.exercise import ExerciseCrashed
+from course_lib.nets import autograd, forward
+from course_lib.nets.autograd import Value, topological_order
+from course_lib.machinery.exercise import ExerciseCrashed
 from course_lib.exercises import ch04
 from tests.contract import contract_tests
 

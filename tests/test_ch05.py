@@ -253,7 +253,7 @@ def test_importing_the_checks_does_not_import_torch():
 
 
 def test_the_numbers_the_quiz_and_text_state():
-    from course_lib import quadratic
+    from course_lib.nets import quadratic
     # question 1: curvatures 4 and 0.5
     assert quadratic.rate([4, 0.5], 0.1) == pytest.approx(0.95) and quadratic.rate([4, 0.5], 0.45) == pytest.approx(0.8)
     assert quadratic.rate([4, 0.5], 0.55) == pytest.approx(1.2)

@@ -222,7 +222,7 @@ test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests
 
 
 def test_a_crashing_function_is_reported_with_its_input():
-    from course_lib.exercise import ExerciseCrashed
+    from course_lib.machinery.exercise import ExerciseCrashed
 
     def crashes(q, k):
         return q @ k  # (T, d) @ (T, d): the shapes do not fit without the transpose
@@ -252,7 +252,7 @@ def test_the_numbers_in_the_quiz():
     assert round(1.5 / math.log(2), 2) == 2.16 and round(1.5 * math.log(2), 2) == 1.04
     q, k = torch.randn(2, 20_000, 64, generator=torch.Generator().manual_seed(0)).unbind(0)
     assert (q * k).sum(dim=-1).std().item() == pytest.approx(math.sqrt(64), rel=0.05)  # spread √d
-    from course_lib.gpt import CausalSelfAttention, GPTConfig
+    from course_lib.lm.gpt import CausalSelfAttention, GPTConfig
     sizes = [sum(p.numel() for p in CausalSelfAttention(GPTConfig(8, 4, 1, heads, 64)).parameters())
              for heads in (1, 4)]
     assert sizes[0] == sizes[1]  # 4 heads of 16 or 1 head of 64: the same parameters

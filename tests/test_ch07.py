@@ -203,7 +203,7 @@ test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests
 
 
 def test_a_crashing_function_is_reported_with_its_input():
-    from course_lib.exercise import ExerciseCrashed
+    from course_lib.machinery.exercise import ExerciseCrashed
 
     def crashes(model, x, y, micro_batches):
         model(x, y)[1].backward(micro_batches)  # backward(k) is not "divide by k"
@@ -212,7 +212,7 @@ def test_a_crashing_function_is_reported_with_its_input():
 
 
 def test_a_rank_that_raises_is_reported():
-    from course_lib.exercise import ExerciseCrashed
+    from course_lib.machinery.exercise import ExerciseCrashed
 
     def average_with_a_typo(model, all_reduce, world_size):
         for p in model.parameters():
@@ -231,7 +231,7 @@ def test_the_checks_and_the_laws_load_without_torch():
     """progress() imports every chapter's checks, and scaling's laws are numpy only: neither may pay for torch."""
     import subprocess
     import sys
-    probe = "import sys; import course_lib.exercises.ch07, course_lib.scaling; sys.exit('torch' in sys.modules)"
+    probe = "import sys; import course_lib.exercises.ch07, course_lib.scale.scaling; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe]).returncode == 0
 
 

@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib import probes
-from course_lib.exercise import ExerciseFailed
+from course_lib.interpret import probes
+from course_lib.machinery.exercise import ExerciseFailed
 from course_lib.exercises import ch08
 from tests.contract import contract_tests
 
@@ -245,7 +245,7 @@ test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests
 
 
 def test_a_crashing_function_is_reported_with_its_input():
-    from course_lib.exercise import ExerciseCrashed
+    from course_lib.machinery.exercise import ExerciseCrashed
 
     def crashes(model, x, target):
         return model(x.T)  # the wrong orientation: the shapes do not fit
@@ -282,7 +282,8 @@ def test_importing_the_checks_does_not_import_torch():
 # The numbers the quiz states, computed as the chapter computes them.
 @pytest.fixture(scope="module")
 def digits_models():
-    from course_lib import attribution, digits
+    from course_lib.interpret import attribution
+    from course_lib.nets import digits
     data = digits.load_digits_split(seed=0)
     mlp, _ = digits.train_mlp(data, seed=0)
     ink = {name: attribution.ink(data, data.split(name)[0]) for name in digits.SPLITS}
@@ -292,7 +293,7 @@ def digits_models():
 
 @pytest.fixture(scope="module")
 def shipped():
-    from course_lib import tinygpt
+    from course_lib.lm import tinygpt
     return tinygpt.pretrained()
 
 
@@ -301,7 +302,7 @@ def quiz_text():
 
 
 def test_the_accuracies_in_the_quiz(digits_models):
-    from course_lib import digits
+    from course_lib.nets import digits
     data, mlp, model, ink, label = digits_models
     fits = [probes.fit_linear(ink["train"], label["train"], l2=l2, standardise=False) for l2 in (1e-4, 1e-3, 1e-2)]
     linear = max(fits, key=lambda fit: probes.accuracy(fit, ink["validation"], label["validation"]))
@@ -318,7 +319,8 @@ def test_the_accuracies_in_the_quiz(digits_models):
 def test_the_randomisation_numbers_in_the_quiz(digits_models):
     import numpy as np
 
-    from course_lib import attribution, digits, faithfulness
+    from course_lib.interpret import attribution, faithfulness
+    from course_lib.nets import digits
     data, mlp, model, ink, label = digits_models
     x = ink["test"]
     predicted = model(x).argmax(dim=1)
@@ -334,7 +336,8 @@ def test_the_randomisation_numbers_in_the_quiz(digits_models):
 def test_the_language_model_numbers_in_the_quiz(shipped):
     import math
 
-    from course_lib import lens, patching, text
+    from course_lib.interpret import lens, patching
+    from course_lib.lm import text
     model, tokenizer, _ = shipped
     x, y = text.windows(torch.tensor(tokenizer.encode(text.split(text.corpus())[1])), 64)
     report = lens.lens_report(model, x[:300], y[:300])

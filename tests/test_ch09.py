@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import cost, milestones, outlook, scaling, trends
+from course_lib.scale import cost, milestones, outlook, scaling, trends
 from course_lib.exercises import ch09
 from tests.contract import contract_tests
 
@@ -132,7 +132,8 @@ def test_the_projection_explorer_answers_for_the_chosen_window(capsys):
 
 def test_the_linear_classifier_reads_two_fewer_test_digits_than_the_mlp():
     """The FAQ's "only two of 360 test digits fewer right than the MLP" (chapter 08's section 2)."""
-    from course_lib import attribution, digits, probes
+    from course_lib.interpret import attribution, probes
+    from course_lib.nets import digits
     data = digits.load_digits_split(seed=0)
     mlp, _ = digits.train_mlp(data, seed=0)
     ink = {name: attribution.ink(data, data.split(name)[0]) for name in ("train", "validation", "test")}

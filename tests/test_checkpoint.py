@@ -4,8 +4,8 @@ import pickle
 import pytest
 import torch
 
-from course_lib import checkpoint, text
-from course_lib.gpt import GPT, GPTConfig
+from course_lib.lm import checkpoint, text
+from course_lib.lm.gpt import GPT, GPTConfig
 
 
 def small_model():

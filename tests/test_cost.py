@@ -1,7 +1,7 @@
 """The cost-to-train calculator: its figures against published runs, its widget, and what it rejects."""
 import pytest
 
-from course_lib import cost, sizing
+from course_lib.scale import cost, sizing
 
 
 def test_gpt3_compute_from_its_published_size_and_tokens():

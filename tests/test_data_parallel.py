@@ -1,4 +1,4 @@
-"""course_lib.data_parallel: real gloo ranks average gradients into the large batch's gradient.
+"""course_lib.scale.data_parallel: real gloo ranks average gradients into the large batch's gradient.
 
 The process tests start real processes that meet on 127.0.0.1, so they also run with the
 network blocked except loopback (the suite's offline mode).
@@ -10,8 +10,8 @@ import sys
 import pytest
 import torch
 
-from course_lib import data_parallel, efficiency
-from course_lib.gpt import GPT, GPTConfig
+from course_lib.scale import data_parallel, efficiency
+from course_lib.lm.gpt import GPT, GPTConfig
 
 
 def replicas(world_size):
@@ -70,7 +70,7 @@ def test_two_processes_train_exactly_like_one_with_the_whole_batch():
 def test_the_same_script_runs_under_torchrun(tmp_path):
     out = tmp_path / "result.pt"
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
-               "--master_port", str(data_parallel.free_port()), "-m", "course_lib.data_parallel", "--steps", "1",
+               "--master_port", str(data_parallel.free_port()), "-m", "course_lib.scale.data_parallel", "--steps", "1",
                "--out", str(out)]
     env = {"GLOO_SOCKET_IFNAME": "lo"} if sys.platform == "linux" else {}
     done = subprocess.run(command, env=dict(os.environ, **env), capture_output=True, text=True, timeout=180)

@@ -1,10 +1,10 @@
-"""course_lib.digits, gradient_noise and early_stopping: the data, the model, the noise, the best checkpoint."""
+"""course_lib.nets.digits, gradient_noise and early_stopping: the data, the model, the noise, the best checkpoint."""
 import numpy as np
 import pytest
 import torch
 
-from course_lib import digits, gradient_noise
-from course_lib.early_stopping import EarlyStopping
+from course_lib.nets import digits, gradient_noise
+from course_lib.nets.early_stopping import EarlyStopping
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
-"""course_lib.efficiency: each technique saves what it says and leaves the gradients alone."""
+"""course_lib.scale.efficiency: each technique saves what it says and leaves the gradients alone."""
 import pytest
 import torch
 
-from course_lib import efficiency, measure
-from course_lib.gpt import GPT, GPTConfig
+from course_lib.scale import efficiency, measure
+from course_lib.lm.gpt import GPT, GPTConfig
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_a_training_step_is_timed(model, batch):
 
 
 def test_only_a_gpt_is_accepted():
-    with pytest.raises(TypeError, match="course_lib.gpt.GPT"):
+    with pytest.raises(TypeError, match="course_lib.lm.gpt.GPT"):
         efficiency.Checkpointed(torch.nn.Linear(2, 2))
-    with pytest.raises(TypeError, match="course_lib.gpt.GPT"):
+    with pytest.raises(TypeError, match="course_lib.lm.gpt.GPT"):
         efficiency.dtypes_under_autocast(torch.nn.Linear(2, 2), torch.zeros(1, 2))

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from course_lib import record
-from course_lib.exercise import Case, Exercise, ExerciseCrashed, ExerciseFailed, Mistake, compare, show
+from course_lib.machinery import record
+from course_lib.machinery.exercise import Case, Exercise, ExerciseCrashed, ExerciseFailed, Mistake, compare, show
 
 
 def reference(x):

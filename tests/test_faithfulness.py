@@ -1,4 +1,4 @@
-"""course_lib.faithfulness: cascading randomisation, rank correlation, deletion and insertion curves."""
+"""course_lib.interpret.faithfulness: cascading randomisation, rank correlation, deletion and insertion curves."""
 import numpy as np
 import pytest
 import torch
@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from scipy.stats import spearmanr
 from torch import nn
 
-from course_lib import digits, faithfulness
+from course_lib.nets import digits
+from course_lib.interpret import faithfulness
 from course_lib.exercises import ch08
 
 

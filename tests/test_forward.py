@@ -1,4 +1,4 @@
-"""course_lib.forward: the numpy forward pass agrees with torch and rejects bad input clearly."""
+"""course_lib.nets.forward: the numpy forward pass agrees with torch and rejects bad input clearly."""
 import math
 import warnings
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from course_lib import forward
+from course_lib.nets import forward
 
 
 def tensor(a):

@@ -6,8 +6,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import gpt
-from course_lib.gpt import GPT, GPT2, GPTConfig
+from course_lib.lm import gpt
+from course_lib.lm.gpt import GPT, GPT2, GPTConfig
 
 
 @pytest.mark.parametrize("name, total", [("gpt2", 124_439_808), ("gpt2-medium", 354_823_168),

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib import gradcheck
+from course_lib.nets import gradcheck
 
 
 def test_central_differences_match_the_exact_gradient_in_float64():

@@ -1,8 +1,8 @@
 """Drawing computational graphs: the layout reads left to right, the drawing shows every value."""
 import pytest
 
-from course_lib import graph
-from course_lib.autograd import Value
+from course_lib.nets import graph
+from course_lib.nets.autograd import Value
 
 
 def small_graph():

@@ -1,10 +1,10 @@
-"""course_lib.grokking: the table, the Fourier analysis, and a short run that memorises, then generalises."""
+"""course_lib.interpret.grokking: the table, the Fourier analysis, and a short run that memorises, then generalises."""
 import math
 
 import pytest
 import torch
 
-from course_lib import grokking
+from course_lib.interpret import grokking
 
 
 def test_the_addition_table_is_complete_and_split_without_overlap():

@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from course_lib.authoring import ROOT, SOLUTIONS
+from course_lib.machinery.authoring import ROOT, SOLUTIONS
 
 GUIDE = (ROOT / "docs" / "INSTRUCTOR_GUIDE.md").read_text()
 CHAPTERS = sorted(SOLUTIONS.glob("*.ipynb"))

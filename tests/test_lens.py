@@ -1,10 +1,11 @@
-"""course_lib.lens and course_lib.patching: the residual stream, the logit lens, attention vs occlusion,
+"""course_lib.interpret.lens and course_lib.interpret.patching: the residual stream, the logit lens, attention vs occlusion,
 and interventions by forward hooks."""
 import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib import gpt, lens, patching, text, tinygpt
+from course_lib.lm import gpt, text, tinygpt
+from course_lib.interpret import lens, patching
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_attention_against_occlusion_gives_one_tau_per_head_and_a_nearness_refer
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda m, idx: lens.residual_stream("model", idx), "model must be a course_lib.gpt.GPT"),
+    (lambda m, idx: lens.residual_stream("model", idx), "model must be a course_lib.lm.gpt.GPT"),
     (lambda m, idx: lens.residual_stream(m, idx[0]), "idx must be an int64 tensor"),
     (lambda m, idx: lens.occlusion(m, idx), "one sequence of at least 2 tokens"),
     (lambda m, idx: patching.patch_residual(m, idx, idx[:, :4], None), "same shape"),

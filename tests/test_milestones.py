@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from course_lib import milestones, trends
+from course_lib.scale import milestones, trends
 from course_lib.exercises import ch01
 
 

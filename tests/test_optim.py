@@ -1,4 +1,4 @@
-"""course_lib.optim and course_lib.schedules: the same numbers as torch.optim, step for step."""
+"""course_lib.nets.optim and course_lib.nets.schedules: the same numbers as torch.optim, step for step."""
 import copy
 import math
 
@@ -7,8 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import optim
-from course_lib.schedules import warmup_cosine
+from course_lib.nets import optim
+from course_lib.nets.schedules import warmup_cosine
 
 
 def model(dtype=torch.float64, seed=0):

@@ -1,8 +1,9 @@
-"""course_lib.probes: linear classifiers and trees, control tasks, character categories."""
+"""course_lib.interpret.probes: linear classifiers and trees, control tasks, character categories."""
 import pytest
 import torch
 
-from course_lib import probes, text
+from course_lib.interpret import probes
+from course_lib.lm import text
 
 
 def separable(seed=0, n=200, d=5):

@@ -7,8 +7,8 @@ import socket
 import nbformat
 import pytest
 
-from course_lib import milestones
-from course_lib.authoring import ROOT, SOLUTIONS
+from course_lib.scale import milestones
+from course_lib.machinery.authoring import ROOT, SOLUTIONS
 
 spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
 course = importlib.util.module_from_spec(spec)

@@ -1,4 +1,4 @@
-"""course_lib.quadratic: gradient descent on a bowl does what the eigenvalues predict."""
+"""course_lib.nets.quadratic: gradient descent on a bowl does what the eigenvalues predict."""
 import math
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import quadratic
-from course_lib.quadratic import Bowl
+from course_lib.nets import quadratic
+from course_lib.nets.quadratic import Bowl
 
 
 def test_a_bowl_built_from_curvatures_has_them_as_eigenvalues():

@@ -1,8 +1,8 @@
 """Quizzes: validation, the text fallback, answering in code, and the widget's feedback."""
 import pytest
 
-from course_lib import record
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.machinery import record
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 
 def make_quiz():

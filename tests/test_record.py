@@ -1,7 +1,8 @@
 """The learner's progress record and the progress view across chapters."""
 import json
 
-from course_lib import progress, record
+from course_lib import progress
+from course_lib.machinery import record
 
 
 def test_saving_keeps_the_latest_status_per_exercise(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from course_lib import bigram, sampling, text
+from course_lib.lm import bigram, sampling, text
 
 LOGITS = torch.tensor([2.0, 1.0, 0.0, -1.0])
 

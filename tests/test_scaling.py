@@ -1,4 +1,4 @@
-"""course_lib.scaling: the fits recover known laws, the published constants and what follows from them."""
+"""course_lib.scale.scaling: the fits recover known laws, the published constants and what follows from them."""
 import math
 
 import numpy as np
@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import scaling
-from course_lib.gpt import GPT2
-from course_lib.sizing import gpt_params
+from course_lib.scale import scaling
+from course_lib.lm.gpt import GPT2
+from course_lib.scale.sizing import gpt_params
 
 SIZES = np.geomspace(1e3, 1e6, 7)
 

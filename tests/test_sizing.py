@@ -7,9 +7,9 @@ import torch.nn as nn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import measure, sizing
-from course_lib.decoder import LLAMA2, Decoder, DecoderConfig
-from course_lib.gpt import GPT, GPT2, GPTConfig
+from course_lib.scale import measure, sizing
+from course_lib.scale.decoder import LLAMA2, Decoder, DecoderConfig
+from course_lib.lm.gpt import GPT, GPT2, GPTConfig
 
 FAST = settings(max_examples=40, deadline=None)
 sizes = st.integers(1, 4096)

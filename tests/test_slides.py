@@ -3,8 +3,8 @@ from html.parser import HTMLParser
 
 import nbformat
 
-from course_lib.authoring import SOLUTIONS
-from course_lib.slides import build_deck
+from course_lib.machinery.authoring import SOLUTIONS
+from course_lib.machinery.slides import build_deck
 
 
 class TopSections(HTMLParser):

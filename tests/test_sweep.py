@@ -1,9 +1,10 @@
-"""course_lib.sweep: models trained side by side train exactly as they would alone."""
+"""course_lib.scale.sweep: models trained side by side train exactly as they would alone."""
 import numpy as np
 import pytest
 import torch
 
-from course_lib import sweep, text
+from course_lib.scale import sweep
+from course_lib.lm import text
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course_lib import text
+from course_lib.lm import text
 
 
 def test_the_corpus_ships_with_python_and_is_written_in_the_vocabulary():

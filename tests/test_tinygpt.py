@@ -6,8 +6,8 @@ import sys
 import pytest
 import torch
 
-from course_lib import bigram, checkpoint, text, tinygpt
-from course_lib.authoring import ROOT
+from course_lib.lm import bigram, checkpoint, text, tinygpt
+from course_lib.machinery.authoring import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_an_untrained_model_scores_about_the_uniform_loss(data):
 
 def test_the_command_makes_a_checkpoint_on_a_short_run(tmp_path):
     out = tmp_path / "tiny.pt"
-    result = subprocess.run([sys.executable, "-m", "course_lib.tinygpt", "--steps", "20", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "course_lib.lm.tinygpt", "--steps", "20", "--out", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     saved = checkpoint.load(out)

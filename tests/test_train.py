@@ -4,8 +4,8 @@ import itertools
 import pytest
 import torch
 
-from course_lib import hardware
-from course_lib.train import History, train
+from course_lib.scale import hardware
+from course_lib.nets.train import History, train
 
 
 def regression_batches(seed=0):

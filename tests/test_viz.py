@@ -4,8 +4,9 @@ import base64
 import ipywidgets as widgets
 import pytest
 
-from course_lib import milestones, viz
-from course_lib.viz import Explorer
+from course_lib.scale import milestones
+from course_lib.machinery import viz
+from course_lib.machinery.viz import Explorer
 
 
 def picture(text=""):

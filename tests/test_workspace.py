@@ -1,7 +1,7 @@
 """The learner's workspace: new chapters are copied in, the learner's copies are never replaced."""
 import os
 
-from course_lib.workspace import last_opened, sync
+from course_lib.machinery.workspace import last_opened, sync
 
 
 def test_new_chapters_are_copied_and_existing_copies_never_replaced(tmp_path):

@@ -3,9 +3,9 @@ import math
 
 import numpy as np
 
-from course_lib import trends
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.scale import trends
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "01 From AI to large models"
 

@@ -7,9 +7,9 @@ PyTorch itself, over many random configurations. torch is imported only when a c
 """
 import numpy as np
 
-from course_lib import cost
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.scale import cost
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "02 Parameters, model size, compute, memory"
 DTYPES = {8: "float64", 4: "float32", 2: "bfloat16"}
@@ -19,7 +19,7 @@ def counted(build, *args, **kwargs) -> int:
     """Build a module on the meta device and count its parameters, as sum(p.numel())."""
     import torch
 
-    from course_lib import measure
+    from course_lib.scale import measure
     with torch.device("meta"):
         return measure.parameters(build(*args, **kwargs))
 
@@ -46,12 +46,12 @@ def torch_mlp(d_model, d_ff, bias):
 
 
 def torch_gpt(vocab_size, block_size, n_layer, n_head, n_embd):
-    from course_lib.gpt import GPT, GPTConfig
+    from course_lib.lm.gpt import GPT, GPTConfig
     return counted(GPT, GPTConfig(vocab_size, block_size, n_layer, n_head, n_embd))
 
 
 def torch_decoder(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff, tied):
-    from course_lib.decoder import Decoder, DecoderConfig
+    from course_lib.scale.decoder import Decoder, DecoderConfig
     return counted(Decoder, DecoderConfig(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff, tied))
 
 
@@ -59,8 +59,8 @@ def counted_forward_flops(n_layer, d_model, vocab_size, context):
     """FLOPs per token of a GPT forward pass over ``context`` tokens, by torch's FLOP counter."""
     import torch
 
-    from course_lib import measure
-    from course_lib.gpt import GPT, GPTConfig
+    from course_lib.scale import measure
+    from course_lib.lm.gpt import GPT, GPTConfig
     with torch.device("meta"):
         model = GPT(GPTConfig(vocab_size, context, n_layer, 2 if d_model % 2 == 0 else 1, d_model))
         idx = torch.zeros(1, context, dtype=torch.long)
@@ -68,13 +68,13 @@ def counted_forward_flops(n_layer, d_model, vocab_size, context):
 
 
 def cache_bytes(n_layer, n_head, n_kv_head, d_model, context, batch, bytes_per_value):
-    """Bytes of the keys and values a course_lib.decoder.Decoder returns after reading
+    """Bytes of the keys and values a course_lib.scale.decoder.Decoder returns after reading
     ``context`` tokens: the KV cache itself. Small shapes run on real tensors (faster).
     Large ones run on the meta device (no memory), where every operation costs Python
     time, so one layer stands in for all n_layer: every layer's cache has the same shape."""
     import torch
 
-    from course_lib.decoder import Decoder, DecoderConfig
+    from course_lib.scale.decoder import Decoder, DecoderConfig
     small = n_layer * d_model**2 * batch * context <= 2**30
     with torch.device("cpu" if small else "meta"), torch.no_grad():
         layers = n_layer if small else 1

@@ -1,9 +1,9 @@
 """Chapter 03 — The forward pass: exercise checks and quiz."""
 import numpy as np
 
-from course_lib import forward
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.nets import forward
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "03 The forward pass"
 

@@ -13,10 +13,10 @@ from typing import Callable
 
 import numpy as np
 
-from course_lib import autograd, backprop, forward, gradcheck
-from course_lib.autograd import Value
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.nets import autograd, backprop, forward, gradcheck
+from course_lib.nets.autograd import Value
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "04 Backpropagation"
 

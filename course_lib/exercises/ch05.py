@@ -5,9 +5,9 @@ every chapter's checks, and a chapter without torch must not pay for it.
 """
 import numpy as np
 
-from course_lib import optim, quadratic, schedules
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.nets import optim, quadratic, schedules
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "05 Gradient descent and optimizers"
 

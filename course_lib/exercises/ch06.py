@@ -6,9 +6,9 @@ are the course_lib functions the chapter uses afterwards.
 """
 import math
 
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
-from course_lib.text import Tokenizer
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
+from course_lib.lm.text import Tokenizer
 
 TITLE = "06 A tiny language model"
 
@@ -21,7 +21,7 @@ def tensors(seed, *shapes, scale=1.0):
 
 # 6.1 — characters to ids
 def encode(text, vocabulary):
-    """The reference: course_lib.text.Tokenizer."""
+    """The reference: course_lib.lm.text.Tokenizer."""
     return Tokenizer(vocabulary).encode(text)
 
 
@@ -45,8 +45,8 @@ check_encode = Exercise(
 
 # 6.2 — the bigram baseline's loss
 def bigram_loss(counts, ids):
-    """The reference: course_lib.bigram.loss with add-one smoothing."""
-    from course_lib import bigram
+    """The reference: course_lib.lm.bigram.loss with add-one smoothing."""
+    from course_lib.lm import bigram
     return bigram.loss(counts, ids, smoothing=1.0)
 
 
@@ -100,8 +100,8 @@ check_bigram_loss = Exercise(
 
 # 6.3 — causal attention weights
 def attention_weights(q, k):
-    """The reference: course_lib.gpt.attention_weights."""
-    from course_lib import gpt
+    """The reference: course_lib.lm.gpt.attention_weights."""
+    from course_lib.lm import gpt
     return gpt.attention_weights(q, k)
 
 
@@ -157,8 +157,8 @@ check_attention_weights = Exercise(
 
 # 6.4 — splitting the width into heads
 def split_heads(x, n_head):
-    """The reference: course_lib.gpt.split_heads."""
-    from course_lib import gpt
+    """The reference: course_lib.lm.gpt.split_heads."""
+    from course_lib.lm import gpt
     return gpt.split_heads(x, n_head)
 
 
@@ -186,14 +186,14 @@ check_split_heads = Exercise(
 
 # 6.5 — one transformer block
 def block_forward(x, block):
-    """The reference: course_lib.gpt.Block.forward."""
+    """The reference: course_lib.lm.gpt.Block.forward."""
     return block(x)
 
 
 def block_cases():
     import torch
 
-    from course_lib import gpt
+    from course_lib.lm import gpt
 
     class Shown(gpt.Block):  # a short description in feedback messages
         def __repr__(self):
@@ -243,8 +243,8 @@ check_block = Exercise(
 
 # 6.6 — temperature and top-k
 def next_token_probs(logits, temperature, top_k):
-    """The reference: course_lib.sampling.next_token_probs."""
-    from course_lib import sampling
+    """The reference: course_lib.lm.sampling.next_token_probs."""
+    from course_lib.lm import sampling
     return sampling.next_token_probs(logits, temperature, top_k)
 
 

@@ -2,15 +2,15 @@
 
 torch is imported only when a check that needs it runs: ``course_lib.progress()`` imports
 every chapter's checks. The references are the course_lib functions the chapter uses
-afterwards (course_lib.scaling, efficiency, data_parallel).
+afterwards (course_lib.scale.scaling, efficiency, data_parallel).
 """
 import math
 
 import numpy as np
 
-from course_lib import scaling
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.scale import scaling
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "07 Scaling"
 
@@ -24,7 +24,7 @@ def noisy_power_law(seed, sizes, coefficient, exponent, noise=0.01, floor=0.0):
 
 # 7.1 — a power law, fitted in log-log space
 def fit_power_law(sizes, losses):
-    """The reference: course_lib.scaling.fit_power_law, as (exponent, coefficient)."""
+    """The reference: course_lib.scale.scaling.fit_power_law, as (exponent, coefficient)."""
     law = scaling.fit_power_law(sizes, losses)
     return law.exponent, law.coefficient
 
@@ -70,7 +70,7 @@ check_fit_power_law = Exercise(
 
 # 7.2 — R², in log space
 def r_squared(losses, predicted):
-    """The reference: course_lib.scaling.r_squared."""
+    """The reference: course_lib.scale.scaling.r_squared."""
     return scaling.r_squared(losses, predicted)
 
 
@@ -109,7 +109,7 @@ check_r_squared = Exercise(
 
 # 7.3 — the compute-optimal split of a parametric law
 def compute_optimal(flops, A, B, alpha, beta):
-    """The reference: course_lib.scaling.Parametric.optimal (E does not move the optimum)."""
+    """The reference: course_lib.scale.scaling.Parametric.optimal (E does not move the optimum)."""
     return scaling.Parametric("law", 0.0, A, B, alpha, beta).optimal(flops)
 
 
@@ -186,7 +186,7 @@ class Batch:
     def __init__(self, seed: int, batch_size: int):
         import torch
 
-        from course_lib.gpt import GPT, GPTConfig
+        from course_lib.lm.gpt import GPT, GPTConfig
         with torch.random.fork_rng():  # the learner's random state is left as it was
             torch.manual_seed(seed)
             self.model = GPT(GPTConfig(vocab_size=12, block_size=6, n_layer=1, n_head=2, n_embd=8))
@@ -198,7 +198,7 @@ class Batch:
 def with_accumulation(accumulate):
     """Run ``accumulate(model, x, y, micro_batches)`` on a case's model; return the gradients it leaves."""
     def run(seed, batch_size, micro_batches):
-        from course_lib import efficiency
+        from course_lib.scale import efficiency
         case = Batch(seed, batch_size)
         accumulate(case.model, case.x, case.y, micro_batches)
         return efficiency.flat_gradients(case.model)
@@ -218,7 +218,7 @@ def accumulation_variant(divide=lambda k, n: k, zero="once"):
 
 
 def reference_accumulation(model, x, y, micro_batches):
-    from course_lib import efficiency
+    from course_lib.scale import efficiency
     efficiency.accumulate_gradients(model, x, y, micro_batches)
 
 
@@ -250,7 +250,7 @@ def with_ranks(average):
     def run(world_size, seed):
         import torch
 
-        from course_lib import data_parallel, efficiency
+        from course_lib.scale import data_parallel, efficiency
 
         replicas = [Batch(seed, 2 * world_size) for _ in range(world_size)]  # built here: seeding is not thread-safe
 
@@ -281,7 +281,7 @@ def average_variant(reduce=True, before=1, after=True, matrices_only=False):
 
 
 def reference_average(model, all_reduce, world_size):
-    from course_lib import data_parallel
+    from course_lib.scale import data_parallel
     data_parallel.average_gradients(model, all_reduce, world_size)
 
 

@@ -4,8 +4,8 @@ torch is imported only when a check runs: ``course_lib.progress()`` imports ever
 chapter's checks, and a chapter without torch must not pay for it. The references are
 the course_lib functions the chapter uses afterwards.
 """
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "08 Interpretability"
 
@@ -45,8 +45,8 @@ def targets(seed, n, classes):
 
 # 8.1 — the gradient of the target logit with respect to the input
 def gradient(model, x, target):
-    """The reference: course_lib.attribution.gradient."""
-    from course_lib import attribution
+    """The reference: course_lib.interpret.attribution.gradient."""
+    from course_lib.interpret import attribution
     return attribution.gradient(model, x, target)
 
 
@@ -112,8 +112,8 @@ check_gradient = Exercise(
 
 # 8.2 — integrated gradients, the right Riemann sum
 def integrated_gradients(model, x, target, baseline, steps):
-    """The reference: course_lib.attribution.integrated_gradients with the right Riemann sum."""
-    from course_lib import attribution
+    """The reference: course_lib.interpret.attribution.integrated_gradients with the right Riemann sum."""
+    from course_lib.interpret import attribution
     return attribution.integrated_gradients(model, x, target, baseline, steps, rule="right")
 
 
@@ -129,7 +129,7 @@ def ig_cases():
 
 def path_average(model, x, target, baseline, alphas, divide_by):
     """Learner-style: sum the input gradients at baseline + α·(x − baseline) over alphas, divided by divide_by."""
-    from course_lib import attribution
+    from course_lib.interpret import attribution
     total = sum(attribution.gradient(model, baseline + float(a) * (x - baseline), target) for a in alphas)
     return total / divide_by
 
@@ -180,8 +180,8 @@ check_integrated_gradients = Exercise(
 
 # 8.3 — SmoothGrad
 def smoothgrad(model, x, target, noise):
-    """The reference: course_lib.attribution.smoothgrad."""
-    from course_lib import attribution
+    """The reference: course_lib.interpret.attribution.smoothgrad."""
+    from course_lib.interpret import attribution
     return attribution.smoothgrad(model, x, target, noise)
 
 
@@ -197,7 +197,7 @@ def smoothgrad_cases():
 
 
 def input_gradient(model, x, target):
-    from course_lib import attribution
+    from course_lib.interpret import attribution
     return attribution.gradient(model, x, target)
 
 
@@ -227,8 +227,8 @@ check_smoothgrad = Exercise(
 
 # 8.4 — a deletion curve
 def deletion_curve(model, x, target, attributions):
-    """The reference: course_lib.faithfulness.deletion_curve, deleting to a blank page (zeros)."""
-    from course_lib import faithfulness
+    """The reference: course_lib.interpret.faithfulness.deletion_curve, deleting to a blank page (zeros)."""
+    from course_lib.interpret import faithfulness
     return faithfulness.deletion_curve(model, x, target, attributions)
 
 
@@ -289,7 +289,7 @@ check_deletion_curve = Exercise(
 # 8.5 — a probe and its control task
 def selectivity(features, task, control, train, test):
     """The reference: probes on the training rows, accuracies on the test rows, and their difference."""
-    from course_lib import probes
+    from course_lib.interpret import probes
     accuracy = {}
     for name, labels in (("task", task), ("control", control)):
         probe = probes.fit_linear(features[train], labels[train])
@@ -318,7 +318,7 @@ def probe_cases():
 
 def probe_mistake(fit_rows, score_rows, combine=lambda task, control: task - control):
     def wrong(features, task, control, train, test):
-        from course_lib import probes
+        from course_lib.interpret import probes
         rows = {"train": train, "test": test, "all": slice(None)}
         accuracy = {}
         for name, labels in (("task", task), ("control", control)):
@@ -351,15 +351,15 @@ check_selectivity = Exercise(
 
 # 8.6 — the logit lens
 def logit_lens(model, residual):
-    """The reference: course_lib.lens.logit_lens."""
-    from course_lib import lens
+    """The reference: course_lib.interpret.lens.logit_lens."""
+    from course_lib.interpret import lens
     return lens.logit_lens(model, residual)
 
 
 def lens_cases():
     import torch
 
-    from course_lib import gpt
+    from course_lib.lm import gpt
 
     class Shown(gpt.GPT):
         def __repr__(self):

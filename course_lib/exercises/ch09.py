@@ -1,9 +1,9 @@
 """Chapter 09 — Open problems and review: exercise checks and the course-wide self-check."""
 import math
 
-from course_lib import outlook
-from course_lib.exercise import Case, Exercise, Mistake
-from course_lib.quiz import Option, Question, Quiz
+from course_lib.scale import outlook
+from course_lib.machinery.exercise import Case, Exercise, Mistake
+from course_lib.machinery.quiz import Option, Question, Quiz
 
 TITLE = "09 Open problems and review"
 
