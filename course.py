@@ -6,8 +6,8 @@
     python3 course.py slides   set up, build a lecture deck per chapter in build/slides/
 
 Setting up means: a virtual environment in .venv/ with the pinned packages of
-requirements.txt and course_lib installed in editable mode. It is done once and
-redone only when requirements.txt or pyproject.toml change, so re-running is fast.
+requirements.txt, course_lib installed in editable mode, and the course's JupyterLab
+settings. It is done once and redone only when one of those files changes.
 Only the standard library is used here, so this works on a bare Python 3.11.
 """
 import hashlib
@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / "course-setup.stamp"
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+# The course's JupyterLab settings, shared with Binder: closing a notebook shuts its kernel down.
+JUPYTERLAB_SETTINGS = "binder/overrides.json"
 
 
 def venv_bin(name: str) -> str:
@@ -30,7 +32,7 @@ def venv_bin(name: str) -> str:
 
 
 def setup_fingerprint() -> str:
-    text = "".join((ROOT / f).read_text() for f in ("requirements.txt", "pyproject.toml"))
+    text = "".join((ROOT / f).read_text() for f in ("requirements.txt", "pyproject.toml", JUPYTERLAB_SETTINGS))
     return hashlib.sha256((text + sys.version).encode()).hexdigest()
 
 
@@ -58,6 +60,9 @@ def setup() -> None:
     for args in (index + ["-r", str(ROOT / "requirements.txt")], ["--no-deps", "-e", str(ROOT)]):
         if subprocess.run(pip + args).returncode != 0:
             sys.exit("Setup failed: pip could not install the packages (see its message above).")
+    settings = VENV / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / JUPYTERLAB_SETTINGS, settings / "overrides.json")
     STAMP.write_text(setup_fingerprint())
 
 

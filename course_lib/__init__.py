@@ -9,12 +9,12 @@ imports only from its own wing and the wings below it (tests/test_layout.py chec
                backprop, optim, schedules, quadratic, gradient_noise,
                early_stopping, train, toy_data, digits                      03-05
   lm/          language models: text, bigram, gpt, sampling, tinygpt,
-               checkpoint                                                   06-08
+               checkpoint                                  06, and all that builds on it
   scale/       scale and cost: milestones, trends, sizing, decoder, cost,
                hardware, measure, scaling, sweep, efficiency, data_parallel,
-               outlook                                                01, 02, 07, 09
+               outlook                                                01, 02, 08, 12
   interpret/   interpretability: attribution, faithfulness, probes, lens,
-               patching, grokking                                           08
+               patching, grokking                                              11
   exercises/   on top: each chapter's checks and quiz, and progress()   all chapters
 
 The two things every chapter uses are here: ``setup()`` (the environment cell) and

@@ -3,7 +3,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_lib.machinery import authoring
+from course_lib.machinery import authoring, chapters
 from course_lib.machinery.authoring import AuthoringError, stub_solutions
 
 SOLVED = """def f(x):
@@ -50,11 +50,13 @@ def course(tmp_path, monkeypatch):
     monkeypatch.setattr(authoring, "ROOT", tmp_path)
     monkeypatch.setattr(authoring, "SOLUTIONS", solutions)
     monkeypatch.setattr(authoring, "NOTEBOOKS", notebooks)
-    nb = new_notebook(cells=[new_markdown_cell("# T\n<!-- measured -->3 s on a 2-core CPU<!-- /measured -->"),
+    monkeypatch.setattr(chapters, "CHAPTERS", (chapters.Chapter(1, "t", "T"),))
+    nb = new_notebook(cells=[new_markdown_cell("# Chapter 01 — T\n<!-- measured -->3 s on a 2-core CPU<!-- /measured -->"),
                              new_code_cell(SOLVED, execution_count=4,
                                            outputs=[new_output("stream", name="stdout", text="hi")])])
     for cell, kind in zip(nb.cells, ("slide", "-")):
         cell.metadata["slideshow"] = {"slide_type": kind}
+    nb.metadata["course"] = {"chapter": "t"}
     nbformat.write(nb, solutions / "01_t.ipynb")
     return tmp_path
 
@@ -155,3 +157,19 @@ def test_check_requires_one_slide_per_section(course):
     nbformat.write(nb, path)
     authoring.build()
     assert any("cells [2, 3] break 'one slide per section'" in p for p in authoring.check())
+
+
+def test_check_holds_each_chapter_to_its_number_id_and_title(course, monkeypatch):
+    authoring.build()
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["course"] = {"chapter": "u"}
+    nb.cells[0].source = nb.cells[0].source.replace("— T", "— Tee")
+    nbformat.write(nb, path)
+    problems = authoring.check()
+    assert any('its metadata needs "course": {"chapter": "t"}' in p for p in problems)
+    assert any("must start with '# Chapter 01 — T'" in p for p in problems)
+    monkeypatch.setattr(chapters, "CHAPTERS", (chapters.Chapter(2, "t", "T"),))
+    problems = authoring.check()
+    assert any("chapter 't' is number 02: name it 02_t.ipynb" in p for p in problems)
+    assert any("solutions/02_t.ipynb is missing" in p for p in problems)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from course_lib.nets import autograd
 from course_lib.nets.autograd import MLP, Value, topological_order
-from course_lib.exercises.ch04 import build
+from course_lib.exercises.backprop import build
 
 TORCH_FUNCTIONS = {"tanh": torch.tanh, "exp": torch.exp, "log": torch.log, "relu": torch.relu}
 

@@ -10,7 +10,7 @@ def reference(x):
     return np.cumsum(x)
 
 
-toy = Exercise("0.1", "running_total", reference,
+toy = Exercise("1.1", "running_total", reference,
                [Case((np.arange(6.0),)), Case((np.array([2.0]),)), Case(([1.0, 2.0, 3.0],))],
                arg_names=("x",),
                mistakes=[Mistake("You returned the total, not the running total.", lambda x: np.sum(x))],
@@ -21,8 +21,8 @@ def test_pass_prints_one_green_line_and_returns_the_learners_function(capsys):
     def mine(x):
         return np.cumsum(np.asarray(x))
     assert toy(mine) is mine
-    assert capsys.readouterr().out.strip() == "\033[32m✓ Exercise 0.1 — running_total: 3 cases passed\033[0m"
-    assert record.load()["0.1"]["status"] == "passed"
+    assert capsys.readouterr().out.strip() == "\033[32m✓ Exercise 1.1 — running_total: 3 cases passed\033[0m"
+    assert record.load()["background"]["running_total"]["status"] == "passed"
 
 
 def test_stub_is_not_attempted_and_the_reference_stands_in(capsys):
@@ -30,7 +30,7 @@ def test_stub_is_not_attempted_and_the_reference_stands_in(capsys):
         raise NotImplementedError()
     assert toy(stub) is reference
     assert "not attempted" in capsys.readouterr().out
-    assert record.load()["0.1"]["status"] == "not attempted"
+    assert record.load()["background"]["running_total"]["status"] == "not attempted"
 
 
 def test_wrong_answer_names_the_smallest_failing_case_expected_got_and_the_hint():
@@ -43,7 +43,7 @@ def test_wrong_answer_names_the_smallest_failing_case_expected_got_and_the_hint(
     assert "input:    x=[1.0, 2.0, 3.0]" in message
     assert "expected: [1., 3., 6.]" in message and "got:      [6., 3., 1.]" in message
     assert "hint:     Add up as you go." in message
-    assert record.load()["0.1"]["status"] == "wrong"
+    assert record.load()["background"]["running_total"]["status"] == "wrong"
 
 
 def test_a_known_mistake_gets_its_own_hint():

@@ -9,7 +9,7 @@ from torch import nn
 
 from course_lib.nets import digits
 from course_lib.interpret import faithfulness
-from course_lib.exercises import ch08
+from course_lib.exercises import interpretability as checks
 
 
 def test_the_cascade_replaces_layers_from_the_output_down_and_leaves_the_model_alone():
@@ -64,7 +64,7 @@ def test_deletion_starts_at_the_input_ends_at_the_baseline_and_insertion_runs_ba
     assert deletion.shape == insertion.shape == (4, 65)
     assert torch.allclose(deletion[:, 0], at(x)) and torch.allclose(deletion[:, -1], at(torch.zeros_like(x)))
     assert torch.allclose(insertion[:, 0], at(torch.zeros_like(x))) and torch.allclose(insertion[:, -1], at(x))
-    assert torch.allclose(deletion, ch08.deletion_curve(model, x, target, attributions))  # the exercise's reference
+    assert torch.allclose(deletion, checks.deletion_curve(model, x, target, attributions))  # the exercise's reference
 
 
 def test_the_first_deleted_pixel_is_the_one_ranked_highest():

@@ -14,11 +14,12 @@ import re
 import nbformat
 import pytest
 
+from course_lib.machinery import chapters
 from course_lib.machinery.authoring import ROOT, SOLUTIONS
 
 GUIDE = (ROOT / "docs" / "INSTRUCTOR_GUIDE.md").read_text()
 CHAPTERS = sorted(SOLUTIONS.glob("*.ipynb"))
-BLOCK = re.compile(r"^### \d\d — .+ \(`(\d\d_\w+\.ipynb)`\)$", re.M)
+BLOCK = re.compile(r"^### (\d\d) — (.+) \(`(\d\d_\w+\.ipynb)`\)$", re.M)
 SECTION_REF = re.compile(r"§(\d+) \*([^*]+)\*")
 NUMBER = r"\d+\.\d+"
 EXERCISE_LIST = re.compile(rf"Ex\. ({NUMBER}(?:(?:, | and |–){NUMBER})*)")
@@ -28,7 +29,7 @@ def chapter_blocks() -> dict[str, str]:
     """Each chapter's lecture plan: from its heading to the next chapter's (or the end)."""
     starts = list(BLOCK.finditer(GUIDE))
     ends = [m.start() for m in starts[1:]] + [len(GUIDE)]
-    return {m.group(1): GUIDE[m.start():end] for m, end in zip(starts, ends)}
+    return {m.group(3): GUIDE[m.start():end] for m, end in zip(starts, ends)}
 
 
 def headings(path) -> dict[int, str]:
@@ -42,7 +43,7 @@ def headings(path) -> dict[int, str]:
 
 
 def exercises(path) -> list[str]:
-    module = importlib.import_module(f"course_lib.exercises.ch{path.name[:2]}")
+    module = importlib.import_module(f"course_lib.exercises.{chapters.id_of(path.name)}")
     return [e.number for e in module.EXERCISES]
 
 
@@ -86,6 +87,9 @@ ids = [p.name for p in CHAPTERS]
 def test_every_chapter_has_one_lecture_plan_and_every_plan_a_chapter():
     assert len(BLOCK.findall(GUIDE)) == len(BLOCKS), "a chapter has two lecture plans"
     assert sorted(BLOCKS) == [p.name for p in CHAPTERS]
+    for number, title, name in BLOCK.findall(GUIDE):
+        chapter = chapters.by_id(chapters.id_of(name))
+        assert (int(number), title) == (chapter.number, chapter.title), f"the plan of {name} is headed {number} — {title}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids)

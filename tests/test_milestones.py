@@ -4,7 +4,7 @@ import math
 import pytest
 
 from course_lib.scale import milestones, trends
-from course_lib.exercises import ch01
+from course_lib.exercises import background as checks
 
 
 def test_the_dataset_spans_2012_to_today_with_a_source_per_row():
@@ -60,5 +60,5 @@ def test_the_numbers_in_the_quiz():
     assert 175e9 * 2 / 1e9 == 350  # GB in 16-bit floats
     assert 1000 * 1000 + 1000 == 1_001_000
     assert 26.2 - 15.3 == pytest.approx(10.9)
-    questions = ch01.QUIZ.questions
+    questions = checks.QUIZ.questions
     assert len(questions) >= 5 and all(len(o.why) > 20 for q in questions for o in q.options)

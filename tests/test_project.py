@@ -1,5 +1,6 @@
 """The project's set-up: the README's commands, CI, Binder, pins, and the offline guarantee."""
 import importlib.util
+import json
 import os
 import re
 import socket
@@ -43,6 +44,7 @@ def test_binder_installs_the_same_pins_from_the_cpu_index_on_python_311():
     post_build = (binder / "postBuild").read_text()
     assert post_build.splitlines()[0] == "#!/bin/bash" and "\nset -e\n" in post_build
     assert "pip install --no-deps -e ." in post_build and os.access(binder / "postBuild", os.X_OK)
+    assert 'cp binder/overrides.json "$settings/overrides.json"' in post_build
     assert not (binder / "environment.yml").exists()  # it would make repo2docker ignore requirements.txt
     assert "-e" not in pins(binder / "requirements.txt")  # a local install there rebuilds torch on every commit
 
@@ -65,7 +67,8 @@ def test_the_readme_chapter_table_matches_the_measured_headers():
 
 
 def test_setup_is_redone_only_when_the_pins_change(tmp_path, monkeypatch):
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in ("requirements.txt", "pyproject.toml", course.JUPYTERLAB_SETTINGS):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text((ROOT / name).read_text())
     monkeypatch.setattr(course, "ROOT", tmp_path)
     before = course.setup_fingerprint()
@@ -89,3 +92,10 @@ def test_the_suite_runs_with_the_network_blocked_and_loopback_open():
         server.bind(("127.0.0.1", 0))
         server.listen()
         socket.create_connection(server.getsockname(), timeout=5).close()
+
+
+def test_binder_and_the_local_setup_shut_a_kernel_down_when_its_notebook_closes():
+    settings = json.loads((ROOT / course.JUPYTERLAB_SETTINGS).read_text())
+    assert settings["@jupyterlab/notebook-extension:tracker"]["kernelShutdown"] is True
+    installed = ROOT / ".venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(installed.read_text()) == settings  # what course.py's set-up put in the venv

@@ -6,7 +6,7 @@ from course_lib.machinery.quiz import Option, Question, Quiz
 
 
 def make_quiz():
-    return Quiz("quiz 99", "Test quiz", [
+    return Quiz("background", title="Test quiz", questions=[
         Question("2 + 2?", [Option("4", True, "Two and two make four."), Option("5", False, "One too many.")]),
         Question("Capital of France?", [Option("Lyon", False, "A large city, not the capital."),
                                         Option("Paris", True, "Paris is the capital.")]),
@@ -17,9 +17,9 @@ def test_answer_explains_the_chosen_option_and_records_the_score(capsys):
     quiz = make_quiz()
     assert quiz.answer(1, "b") is False
     assert "One too many." in capsys.readouterr().out
-    assert record.load()["quiz 99"]["status"] == "0/2 right"
+    assert record.load()["background"]["quiz"]["status"] == "1 of 2 answered, 0 right"
     assert quiz.answer(1, "A") and quiz.answer(2, "b")
-    assert record.load()["quiz 99"]["status"] == "passed"
+    assert record.load()["background"]["quiz"]["status"] == "passed"
 
 
 @pytest.mark.parametrize("question, letter, message", [
@@ -43,7 +43,7 @@ def test_the_display_has_a_widget_and_a_plain_text_fallback():
     bundle = make_quiz()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "1. 2 + 2?" in bundle["text/plain"] and "b) Paris" in bundle["text/plain"]
-    assert "quiz.answer(1, 'b')" in bundle["text/plain"]
+    assert "QUIZ.answer(1, 'b')" in bundle["text/plain"]
 
 
 def test_picking_an_option_in_the_widget_shows_its_explanation():

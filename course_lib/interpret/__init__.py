@@ -1,4 +1,4 @@
-"""Interpretability (chapter 08): what a trained network computes, and how to test the answer.
+"""Interpretability (chapter 11): what a trained network computes, and how to test the answer.
 
 Attributions and their evaluation (attribution, faithfulness), readable models and probes
 (probes), the tiny GPT's residual stream and attention (lens), causal interventions

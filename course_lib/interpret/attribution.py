@@ -12,7 +12,7 @@ with one number per pixel:
   f(x) − f(x') (*completeness*), up to the error of the numerical integral;
 * **SmoothGrad** (Smilkov et al. 2017): the gradient averaged over noisy copies of x.
 
-Chapter 08 explains the digits classifier of chapter 05 as a function of **ink**: pixel
+Chapter 11 explains the digits classifier of chapter 05 as a function of **ink**: pixel
 values from 0 (blank paper) to 1 (full ink), so that an input of zeros — the baseline of
 gradient × input and of integrated gradients here — is a blank page (``ink_model``).
 """

@@ -1,7 +1,7 @@
 """The chapter's tiny GPT: its size, its training recipe, and the trained checkpoint.
 
-Chapter 06 trains this model on CPython's help text in well under a minute; chapter 07
-varies its size, chapter 08 looks inside the trained checkpoint. The recipe:
+Chapter 06 trains this model on CPython's help text in well under a minute; chapter 08
+varies its size, chapter 11 looks inside the trained checkpoint. The recipe:
 
 * model: 2 blocks of width 64 with 4 heads of 16, a context of 64 characters (≈0.11M parameters);
 * data: batches of 32 random windows of the training text (course_lib.lm.text);

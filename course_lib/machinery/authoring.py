@@ -22,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 
+from course_lib.machinery import chapters
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS, NOTEBOOKS = ROOT / "solutions", ROOT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -101,13 +103,36 @@ def slide_problems(nb: nbformat.NotebookNode, where: Path) -> list[str]:
             "must be a slide, and only such a cell (or the first)"] if wrong else []
 
 
+def identity_problems(nb: nbformat.NotebookNode, where: Path) -> list[str]:
+    """A chapter's file name, metadata id and title must be those of the course's chapter table."""
+    chapter_id = chapters.id_of(where.name)
+    try:
+        chapter = chapters.by_id(chapter_id or "")
+    except KeyError:
+        return [f"{where}: not a chapter of course_lib/machinery/chapters.py (name it NN_id.ipynb after its entry)"]
+    problems = []
+    if where.name != chapter.notebook:
+        problems.append(f"{where}: chapter {chapter.id!r} is number {chapter.number:02d}: name it {chapter.notebook}")
+    if nb.metadata.get("course", {}).get("chapter") != chapter.id:
+        problems.append(f"{where}: its metadata needs \"course\": {{\"chapter\": \"{chapter.id}\"}}")
+    heading = f"# Chapter {chapter.number:02d} — {chapter.title}"
+    first_line = nb.cells[0].source.split("\n", 1)[0] if nb.cells else ""
+    if not (first_line == heading or first_line.startswith(heading + ": ")):
+        problems.append(f"{where}: the first cell must start with '{heading}' (a subtitle may follow after ': ')")
+    return problems
+
+
 def check() -> list[str]:
     """Every way the two folders break the contract, as readable messages."""
     problems = []
     sources = sorted(SOLUTIONS.glob("*.ipynb"))
+    names = {p.name for p in sources}
+    problems += [f"solutions/{c.notebook} is missing: every chapter of the table needs its notebook"
+                 for c in chapters.CHAPTERS if c.notebook not in names]
     for path in sources:
         problems += unclean(path)
         nb = nbformat.read(path, as_version=4)
+        problems += identity_problems(nb, path.relative_to(ROOT))
         header = nb.cells[0].source if nb.cells else ""
         if not re.search(r"<!-- measured -->\d+ s on", header):
             problems.append(f"{path.relative_to(ROOT)}: the first cell has no measured run time "
@@ -125,7 +150,6 @@ def check() -> list[str]:
             problems += unclean(target)
             problems.append(f"notebooks/{path.name} is stale (it differs from what solutions/{path.name} "
                             "generates): edit solutions/ only, then run `python course.py build`")
-    names = {p.name for p in sources}
     problems += [f"notebooks/{p.name} has no source in solutions/: remove it or add the solution"
                  for p in sorted(NOTEBOOKS.glob("*.ipynb")) if p.name not in names]
     return problems

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from course_lib.machinery import record
+from course_lib.machinery import chapters, record
 
 GREEN, YELLOW, RESET = "\033[32m", "\033[33m", "\033[0m"
 
@@ -154,6 +154,7 @@ class Exercise:
                  hint: str = "Compare your steps with the text above the exercise.",
                  rtol: float = 1e-6, atol: float = 1e-9, harness: Callable[[Callable], Callable] | None = None):
         self.number, self.name, self.reference = number, name, reference
+        self.chapter = chapters.by_number(int(number.split(".")[0])).id
         self._cases, self.arg_names = cases, tuple(arg_names)
         self.mistakes, self.hint, self.rtol, self.atol = tuple(mistakes), hint, rtol, atol
         self.harness = harness or (lambda function: function)
@@ -175,20 +176,20 @@ class Exercise:
             try:
                 got = run(learner, case)
             except NotImplementedError:
-                record.save(self.number, self.name, "not attempted")
+                record.save(self.chapter, self.name, "not attempted")
                 print(f"{YELLOW}… {self.title}: not attempted yet (your function raises NotImplementedError). "
                       f"The reference solution stands in for it, so the rest of the chapter runs.{RESET}")
                 return self.reference
             except Exception as error:
-                record.save(self.number, self.name, "crashed")
+                record.save(self.chapter, self.name, "crashed")
                 raise ExerciseCrashed(
                     f"{self.title}: your function raised {type(error).__name__}: {error}\n"
                     f"  on input: {case.describe(self.arg_names)}") from error
             reason = compare(expected, got, self.rtol, self.atol)
             if reason:
-                record.save(self.number, self.name, "wrong")
+                record.save(self.chapter, self.name, "wrong")
                 raise ExerciseFailed(self.failure(i, len(cases), case, expected, got, reason)) from None
-        record.save(self.number, self.name, "passed")
+        record.save(self.chapter, self.name, "passed")
         print(f"{GREEN}✓ {self.title}: {len(cases)} cases passed{RESET}")
         return function
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Sequence
 
-from course_lib.machinery import record
+from course_lib.machinery import chapters, record
 
 LETTERS = "abcdefgh"
 # Radio-button labels are one fixed-height line by default: a long option would run over the next one.
@@ -43,10 +43,11 @@ class Question:
 class Quiz:
     """A list of questions shown as a widget, with a plain-text fallback."""
 
-    def __init__(self, key: str, title: str, questions: Sequence[Question]):
+    def __init__(self, chapter: str, questions: Sequence[Question], title: str | None = None):
         if not questions:
             raise ValueError("a quiz needs at least one question")
-        self.key, self.title, self.questions = key, title, tuple(questions)
+        self.chapter, self.questions = chapters.by_id(chapter).id, tuple(questions)
+        self.title = title or f"Self-check: chapter {chapters.by_id(chapter).number:02d}"
         self.answers: dict[int, bool] = {}
 
     def answer(self, question: int, letter: str) -> bool:
@@ -64,9 +65,9 @@ class Quiz:
 
     def score(self, question: int, correct: bool) -> None:
         self.answers[question] = correct
-        right = sum(self.answers.values())
-        status = "passed" if right == len(self.questions) else f"{right}/{len(self.questions)} right"
-        record.save(self.key, "quiz", status)
+        right, total = sum(self.answers.values()), len(self.questions)
+        status = "passed" if right == total else f"{len(self.answers)} of {total} answered, {right} right"
+        record.save(self.chapter, "quiz", status)
 
     def text(self) -> str:
         lines = [self.title, ""]
@@ -74,7 +75,7 @@ class Quiz:
             lines.append(f"{n}. {q.prompt}")
             lines += [f"   {letter}) {o.text}" for letter, o in zip(LETTERS, q.options)]
             lines.append("")
-        lines.append("Answer in code, e.g. quiz.answer(1, 'b'), to see the explanation.")
+        lines.append("Answer in code, e.g. QUIZ.answer(1, 'b'), to see the explanation.")
         return "\n".join(lines)
 
     def widget(self):

@@ -7,8 +7,8 @@ with a seed, into training, validation and test sets of the same class balance, 
 normalises the pixels with one mean and one standard deviation measured on the
 training set (one scalar pair, so a normalised digit is still an image).
 
-Chapters 05 and 08 share this module: the split, the MLP and the training recipe of
-``train_mlp`` are the ones chapter 05 trains and chapter 08 explains.
+Chapters 05 and 11 share this module: the split, the MLP and the training recipe of
+``train_mlp`` are the ones chapter 05 trains and chapter 11 explains.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scale and cost (chapters 01, 02 and 07): how big models are, what they cost, how they scale.
+"""Scale and cost (chapters 01, 02, 08 and 12): how big models are, what they cost, how they scale.
 
 Notable models and their trends (milestones, trends), size by formula and on real models
 (sizing, decoder, measure), money and hardware (cost, hardware), scaling laws and sweeps

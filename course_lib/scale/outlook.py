@@ -1,6 +1,6 @@
 """The open problems in numbers: energy, inference against training, returns to scale, trends.
 
-Chapter 09 argues each open question from evidence met earlier in the course; these
+Chapter 12 argues each open question from evidence met earlier in the course; these
 are the few formulas it adds. Every input is a parameter, so that an estimate shows
 which assumption it rests on.
 """

@@ -11,7 +11,7 @@ from course_lib.scale import cost
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "02 Parameters, model size, compute, memory"
+CHAPTER = "concepts"
 DTYPES = {8: "float64", 4: "float32", 2: "bfloat16"}
 
 
@@ -307,7 +307,7 @@ check_decoder = Exercise(
 EXERCISES = [check_linear, check_layer_norm, check_attention, check_mlp, check_gpt, check_forward_flops,
              check_kv_cache, check_training_days, check_decoder]
 
-QUIZ = Quiz("quiz 02", "Self-check: chapter 02", [
+QUIZ = Quiz(CHAPTER, [
     Question("nn.MultiheadAttention(512, 8) and nn.MultiheadAttention(512, 16): which has more parameters?", [
         Option("The one with 16 heads, twice as many", False,
                "Heads split the 512 dimensions between them (64 or 32 each); they do not add weights."),
@@ -357,7 +357,7 @@ QUIZ = Quiz("quiz 02", "Self-check: chapter 02", [
     Question("Does a model with more parameters always perform better?", [
         Option("Yes: performance is set by the parameter count", False,
                "Data and compute matter as much. Chinchilla (70B) beat Gopher (280B) at the same compute."),
-        Option("Not always: it depends on how much data and compute it was trained with. Chapter 07 measures it",
+        Option("Not always: it depends on how much data and compute it was trained with. Chapter 08 measures it",
                True, "Loss falls with size as a power law only when data and compute grow with it; at a fixed "
                "budget there is a best size (Hoffmann et al. 2022)."),
         Option("No: bigger models are always worse because they overfit", False,

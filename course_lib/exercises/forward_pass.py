@@ -5,7 +5,7 @@ from course_lib.nets import forward
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "03 The forward pass"
+CHAPTER = "forward_pass"
 
 
 def small_ints(rng, *shape):
@@ -231,7 +231,7 @@ check_torch_params = Exercise(
 EXERCISES = [check_linear, check_sigmoid_grad, check_mlp_forward, check_softmax, check_cross_entropy,
              check_torch_params]
 
-QUIZ = Quiz("quiz 03", "Self-check: chapter 03", [
+QUIZ = Quiz(CHAPTER, [
     Question("A network stacks three linear layers, with no activation between them. What can it compute?", [
         Option("Anything a three-layer network with ReLUs can", False,
                "Without the nonlinearity the layers compose: x W1 W2 W3 + ... is x W + b for one W and b."),

@@ -9,7 +9,7 @@ from course_lib.nets import optim, quadratic, schedules
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "05 Gradient descent and optimizers"
+CHAPTER = "gradient_descent"
 
 
 # 5.1 — gradient descent on a bowl
@@ -331,7 +331,7 @@ check_fit = Exercise(
 EXERCISES = [check_gradient_descent, check_convergence_rate, check_momentum_step, check_adam_step,
              check_adamw_step, check_warmup_cosine, check_fit]
 
-QUIZ = Quiz("quiz 05", "Self-check: chapter 05", [
+QUIZ = Quiz(CHAPTER, [
     Question("Gradient descent on a bowl whose curvatures (Hessian eigenvalues) are 4 and 0.5. "
              "Which learning rate makes it diverge?", [
         Option("0.1", False, "|1 - 0.1·4| = 0.6 and |1 - 0.1·0.5| = 0.95: both below 1, so it converges, slowly."),

@@ -7,7 +7,7 @@ from course_lib.scale import trends
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "01 From AI to large models"
+CHAPTER = "background"
 
 
 def trend_cases(n_points, seed):
@@ -116,7 +116,7 @@ check_outliers = Exercise(
 
 EXERCISES = [check_fit_exponential, check_doubling_time, check_growth_factor, check_outliers]
 
-QUIZ = Quiz("quiz 01", "Self-check: chapter 01", [
+QUIZ = Quiz(CHAPTER, [
     Question("A popular introduction defines a model's size as the total of its layers and neurons. "
              "What does a paper mean when it calls a model '175B'?", [
         Option("175 billion layers", False, "Even the deepest language models have around a hundred layers."),

@@ -7,7 +7,7 @@ import pytest
 from course_lib.nets import autograd, forward
 from course_lib.nets.autograd import Value, topological_order
 from course_lib.machinery.exercise import ExerciseCrashed
-from course_lib.exercises import ch04
+from course_lib.exercises import backprop as checks
 from tests.contract import contract_tests
 
 
@@ -164,38 +164,38 @@ def softmax_ce_unstable(logits, targets):
 
 
 CHECKS = {
-    ch04.check_hand_gradients: [
+    checks.check_hand_gradients: [
         (hand_outer_path_only, "y is used twice"),
         (hand_without_upstream, "multiplies the local derivative by the gradient arriving from above"),
     ],
-    ch04.check_tanh: [
+    checks.check_tanh: [
         (tanh_with_input, "You used the input"),
         (tanh_without_parent, "must list x as its parent"),
         (tanh_missing_square, "1 - t² (t squared)"),
     ],
-    ch04.check_backward: [
+    checks.check_backward: [
         (backward_overwriting, "accumulate with parent.grad +="),
         (backward_in_forward_order, "Wrong order"),
         (backward_without_local_derivative, "multiplies by the local derivative"),
         (backward_recursive, "Walking every path"),
     ],
-    ch04.check_train_step: [
+    checks.check_train_step: [
         (train_step_never_zeroing, "Forgot to zero the gradients"),
         (train_step_uphill, "The loss went up"),
         (train_step_zeroing_too_late, "The parameters did not move"),
     ],
-    ch04.check_numerical_gradient: [
+    checks.check_numerical_gradient: [
         (one_sided, "one-sided difference"),
         (never_restoring, "Put each input back"),
         (dividing_by_h, "divides by 2h"),
         (over_rows, "loop over every element"),
     ],
-    ch04.check_linear_backward: [
+    checks.check_linear_backward: [
         (linear_transposed_dW, "dW must have W's shape"),
         (linear_untransposed_dx, "dx must have x's shape"),
         (linear_mean_db, "not the mean"),
     ],
-    ch04.check_softmax_cross_entropy_backward: [
+    checks.check_softmax_cross_entropy_backward: [
         (softmax_ce_summed, "divided by the batch size"),
         (softmax_ce_no_onehot, "Subtract 1 at each row's target"),
         (softmax_ce_unstable, "stable for large logits"),
@@ -203,32 +203,32 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch04)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_a_learners_own_passing_function_is_returned(capsys):
     def my_tanh(x):
         t = math.tanh(x.data)
         return Value(t, (x,), (1 - t ** 2,))
-    assert ch04.check_tanh(my_tanh) is my_tanh
+    assert checks.check_tanh(my_tanh) is my_tanh
 
 
 def test_a_crashing_operation_names_the_graph():
     with pytest.raises(ExerciseCrashed, match="must return a new Value, got float(.|\n)*graph='tanh"):
-        ch04.check_tanh(lambda x: math.tanh(x.data))
+        checks.check_tanh(lambda x: math.tanh(x.data))
 
 
 def test_a_check_needs_a_function():
     with pytest.raises(TypeError, match="pass your function itself"):
-        ch04.check_backward(3)
+        checks.check_backward(3)
 
 
 def test_the_worked_example_of_section_2():
-    out, leaves = ch04.build("(a * b + c) * (a * b + c)", {"a": 3.0, "b": -2.0, "c": 4.0})
+    out, leaves = checks.build("(a * b + c) * (a * b + c)", {"a": 3.0, "b": -2.0, "c": 4.0})
     out.backward()
     assert out.data == 4.0 and {n: v.grad for n, v in leaves.items()} == {"a": 8.0, "b": -12.0, "c": -4.0}
 
 
 def test_the_quiz_has_an_explanation_for_every_option():
-    assert len(ch04.QUIZ.questions) >= 5
-    assert all(option.why for question in ch04.QUIZ.questions for option in question.options)
+    assert len(checks.QUIZ.questions) >= 5
+    assert all(option.why for question in checks.QUIZ.questions for option in question.options)

@@ -1,11 +1,11 @@
-"""Chapter 09: the checks against wrong answers, the outlook formulas, and the numbers the chapter states."""
+"""Chapter 12: the checks against wrong answers, the outlook formulas, and the numbers the chapter states."""
 import math
 
 import numpy as np
 import pytest
 
 from course_lib.scale import cost, milestones, outlook, scaling, trends
-from course_lib.exercises import ch09
+from course_lib.exercises import open_problems as checks
 from tests.contract import contract_tests
 
 
@@ -55,21 +55,21 @@ def years_in_months(current, target, doubling_months):
 
 
 CHECKS = {
-    ch09.check_energy: [(energy_without_utilisation, "utilisation × peak"), (energy_without_pue, "include the PUE"),
+    checks.check_energy: [(energy_without_utilisation, "utilisation × peak"), (energy_without_pue, "include the PUE"),
                         (energy_in_kilowatt_hours, "1 MWh = 3.6e9 J")],
-    ch09.check_break_even: [(break_even_with_training_flops, "forward pass only"),
+    checks.check_break_even: [(break_even_with_training_flops, "forward pass only"),
                             (break_even_upside_down, "Upside down")],
-    ch09.check_loss_factor: [(loss_factor_subtracted, "multiplies, it does not subtract"),
+    checks.check_loss_factor: [(loss_factor_subtracted, "multiplies, it does not subtract"),
                              (loss_factor_natural, "base 10"), (loss_factor_per_doubling, "for a doubling")],
-    ch09.check_years_until: [(years_linear, "Growth compounds"), (years_log10, "base 2"),
+    checks.check_years_until: [(years_linear, "Growth compounds"), (years_log10, "base 2"),
                              (years_in_months, "divide by 12")],
 }
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch09)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_the_course_wide_quiz_covers_every_chapter_with_fifteen_questions_or_more():
-    questions = ch09.QUIZ.questions
+    questions = checks.QUIZ.questions
     assert len(questions) >= 15
     assert {q.prompt[1:3] for q in questions} == {f"{n:02d}" for n in range(1, 10)}
 
@@ -131,7 +131,7 @@ def test_the_projection_explorer_answers_for_the_chosen_window(capsys):
 
 
 def test_the_linear_classifier_reads_two_fewer_test_digits_than_the_mlp():
-    """The FAQ's "only two of 360 test digits fewer right than the MLP" (chapter 08's section 2)."""
+    """The FAQ's "only two of 360 test digits fewer right than the MLP" (chapter 11's section 2)."""
     from course_lib.interpret import attribution, probes
     from course_lib.nets import digits
     data = digits.load_digits_split(seed=0)

@@ -1,4 +1,4 @@
-"""Chapter 07 — Scaling: exercise checks and quiz.
+"""Chapter 08 — Scaling: exercise checks and quiz.
 
 torch is imported only when a check that needs it runs: ``course_lib.progress()`` imports
 every chapter's checks. The references are the course_lib functions the chapter uses
@@ -12,7 +12,7 @@ from course_lib.scale import scaling
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "07 Scaling"
+CHAPTER = "scaling"
 
 
 def noisy_power_law(seed, sizes, coefficient, exponent, noise=0.01, floor=0.0):
@@ -43,7 +43,7 @@ FIT_CASES = [
 ]
 
 check_fit_power_law = Exercise(
-    "7.1", "fit_power_law", fit_power_law, FIT_CASES, arg_names=("sizes", "losses"),
+    "8.1", "fit_power_law", fit_power_law, FIT_CASES, arg_names=("sizes", "losses"),
     mistakes=[
         Mistake("Fit the logarithms, not the numbers: a power law L = A·N^(−α) is a straight line only in "
                 "log-log space, ln L = ln A − α·ln N. Use np.polyfit(np.log(sizes), np.log(losses), 1).",
@@ -90,7 +90,7 @@ def r2_from(y, p, transform=np.log, centre=True):
 
 
 check_r_squared = Exercise(
-    "7.2", "r_squared", r_squared, r2_cases, arg_names=("losses", "predicted"),
+    "8.2", "r_squared", r_squared, r2_cases, arg_names=("losses", "predicted"),
     mistakes=[
         Mistake("Measure the fit where it was made, in log space: "
                 "R² = 1 − Σ(ln L − ln L̂)² / Σ(ln L − mean ln L)².",
@@ -130,7 +130,7 @@ OPTIMAL_CASES = [
 ]
 
 check_compute_optimal = Exercise(
-    "7.3", "compute_optimal", compute_optimal, OPTIMAL_CASES, arg_names=("flops", "A", "B", "alpha", "beta"),
+    "8.3", "compute_optimal", compute_optimal, OPTIMAL_CASES, arg_names=("flops", "A", "B", "alpha", "beta"),
     mistakes=[
         Mistake("Training costs 6 FLOP per parameter per token (2 forward, 4 backward), so D = C/(6N): "
                 "C = 2·N·D is a forward pass only.", lambda c, A, B, al, be: split(c, A, B, al, be, per_token=2.0)),
@@ -159,7 +159,7 @@ TOKEN_CASES = [
 ]
 
 check_training_tokens = Exercise(
-    "7.4", "training_tokens", training_tokens, TOKEN_CASES,
+    "8.4", "training_tokens", training_tokens, TOKEN_CASES,
     arg_names=("parameters", "devices", "days", "peak_flops", "utilisation"),
     mistakes=[
         Mistake("Training costs 6·N FLOP per token, not 2·N: the backward pass does twice the forward pass's "
@@ -223,7 +223,7 @@ def reference_accumulation(model, x, y, micro_batches):
 
 
 check_accumulate_gradients = Exercise(
-    "7.5", "accumulate_gradients", reference_accumulation,
+    "8.5", "accumulate_gradients", reference_accumulation,
     [Case((0, 2, 1)), Case((1, 4, 2)), Case((2, 6, 3)), Case((3, 8, 4)), Case((4, 8, 2))],
     harness=with_accumulation, arg_names=("seed", "batch_size", "micro_batches"),
     mistakes=[
@@ -286,7 +286,7 @@ def reference_average(model, all_reduce, world_size):
 
 
 check_average_gradients = Exercise(
-    "7.6", "average_gradients", reference_average, [Case((2, 0)), Case((3, 1)), Case((4, 2))],
+    "8.6", "average_gradients", reference_average, [Case((2, 0)), Case((3, 1)), Case((4, 2))],
     harness=with_ranks, arg_names=("world_size", "seed"),
     mistakes=[
         Mistake("all_reduce *sums* over the ranks: divide by world_size afterwards to get the average, the "
@@ -307,7 +307,7 @@ EXERCISES = [check_fit_power_law, check_r_squared, check_compute_optimal, check_
              check_accumulate_gradients, check_average_gradients]
 
 
-QUIZ = Quiz("quiz 07", "Self-check: chapter 07", [
+QUIZ = Quiz(CHAPTER, [
     Question("Kaplan et al. (2020) write L(N) = (N_c/N)^0.076. What do they count in N?", [
         Option("The non-embedding parameters: all weights except the token and position tables", True,
                "With the embeddings left out, models of different depths fell on one line. Chinchilla counts all "

@@ -1,14 +1,14 @@
-"""Chapter 09 — Open problems and review: exercise checks and the course-wide self-check."""
+"""Chapter 12 — Open problems and review: exercise checks and the course-wide self-check."""
 import math
 
 from course_lib.scale import outlook
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "09 Open problems and review"
+CHAPTER = "open_problems"
 
 check_energy = Exercise(
-    "9.1", "energy_mwh", outlook.energy_mwh,
+    "12.1", "energy_mwh", outlook.energy_mwh,
     [Case((3.6e21, 1e14, 0.5, 400.0, 1.0)), Case((3.14e23, 125e12, 0.4, 300.0, 1.1)),
      Case((3.8e25, 989e12, 0.38, 700.0, 1.1)), Case((1e20, 312e12, 0.3, 400.0, 1.5))],
     arg_names=("flops", "peak_flops", "utilisation", "watts", "pue"),
@@ -26,7 +26,7 @@ check_energy = Exercise(
 )
 
 check_break_even = Exercise(
-    "9.2", "break_even_tokens", outlook.break_even_tokens,
+    "12.2", "break_even_tokens", outlook.break_even_tokens,
     [Case((1e9, 20e9)), Case((175e9, 300e9)), Case((70e9, 1.4e12)), Case((405e9, 15.6e12))],
     arg_names=("parameters", "training_tokens"),
     mistakes=[
@@ -39,7 +39,7 @@ check_break_even = Exercise(
 )
 
 check_loss_factor = Exercise(
-    "9.3", "loss_factor_per_decade", outlook.loss_factor_per_decade,
+    "12.3", "loss_factor_per_decade", outlook.loss_factor_per_decade,
     [Case((0.05,)), Case((0.076,)), Case((0.095,)), Case((0.34,)), Case((0.5,))],
     arg_names=("exponent",),
     mistakes=[
@@ -52,7 +52,7 @@ check_loss_factor = Exercise(
 )
 
 check_years_until = Exercise(
-    "9.4", "years_until", outlook.years_until,
+    "12.4", "years_until", outlook.years_until,
     [Case((1.0, 2.0, 12.0)), Case((1.0, 1024.0, 24.0)), Case((3.8e25, 1e27, 5.3)), Case((1e9, 1e13, 9.6))],
     arg_names=("current", "target", "doubling_months"),
     mistakes=[
@@ -72,7 +72,7 @@ def q(prompt: str, *options: tuple[str, bool, str]) -> Question:
     return Question(prompt, [Option(*o) for o in options])
 
 
-QUIZ = Quiz("quiz 09", "Course-wide self-check (chapters 01-09)", [
+QUIZ = Quiz(CHAPTER, title="Course-wide self-check (chapters 01-12)", questions=[
     q("(01) From 2017 to 2024 the training compute of notable models doubled faster than their parameter counts. Why?",
       ("Hardware got faster", False, "Faster hardware shortens a run; it does not change how many FLOPs it needs."),
       ("Each model was also trained on more tokens: compute ≈ 6 · parameters · tokens", True,

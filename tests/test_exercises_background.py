@@ -6,7 +6,7 @@ import pytest
 
 from course_lib.scale import trends
 from tests.contract import contract_tests
-from course_lib.exercises import ch01
+from course_lib.exercises import background as checks
 
 
 
@@ -65,21 +65,21 @@ def outliers_in_input_order(names, years, values, threshold):
 
 
 CHECKS = {
-    ch01.check_fit_exponential: [
+    checks.check_fit_exponential: [
         (fit_natural_log, "not the natural log"),
         (fit_without_log, "not to the values"),
         (fit_polyfit_order, "highest power first"),
     ],
-    ch01.check_doubling_time: [
+    checks.check_doubling_time: [
         (doubling_no_log, "the log10(2) is missing"),
         (doubling_in_years, "in years"),
         (doubling_natural_log, "not ln(2)"),
     ],
-    ch01.check_growth_factor: [
+    checks.check_growth_factor: [
         (growth_mixed_units, "Mixed units"),
         (growth_linear, "Growth compounds"),
     ],
-    ch01.check_outliers: [
+    checks.check_outliers: [
         (outliers_above_only, "Points far below the line"),
         (outliers_linear_residuals, "in orders of magnitude"),
         (outliers_in_input_order, "farthest first"),
@@ -87,7 +87,7 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch01)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 # The reference implementations and what they reject.

@@ -1,11 +1,11 @@
-"""Chapter 08: every check passes the reference, reports the stub, and catches plausible wrong answers."""
+"""Chapter 11: every check passes the reference, reports the stub, and catches plausible wrong answers."""
 import pytest
 import torch
 import torch.nn.functional as F
 
 from course_lib.interpret import probes
 from course_lib.machinery.exercise import ExerciseFailed
-from course_lib.exercises import ch08
+from course_lib.exercises import interpretability as checks
 from tests.contract import contract_tests
 
 
@@ -49,68 +49,68 @@ def gradient_absolute(model, x, target):
 def ig_without_difference(model, x, target, baseline, steps):
     total = 0
     for k in range(1, steps + 1):
-        total = total + ch08.input_gradient(model, baseline + k / steps * (x - baseline), target)
+        total = total + checks.input_gradient(model, baseline + k / steps * (x - baseline), target)
     return total / steps  # forgot to multiply by (x - baseline)
 
 
 def ig_times_x(model, x, target, baseline, steps):
     total = 0
     for k in range(1, steps + 1):
-        total = total + ch08.input_gradient(model, baseline + k / steps * (x - baseline), target)
+        total = total + checks.input_gradient(model, baseline + k / steps * (x - baseline), target)
     return x * total / steps
 
 
 def ig_linspace(model, x, target, baseline, steps):
-    grads = [ch08.input_gradient(model, baseline + a * (x - baseline), target) for a in torch.linspace(0, 1, steps)]
+    grads = [checks.input_gradient(model, baseline + a * (x - baseline), target) for a in torch.linspace(0, 1, steps)]
     return (x - baseline) * torch.stack(grads).mean(dim=0)
 
 
 def ig_off_by_one(model, x, target, baseline, steps):
     total = torch.zeros_like(x)
     for k in range(1, steps):
-        total += ch08.input_gradient(model, baseline + k / steps * (x - baseline), target)
+        total += checks.input_gradient(model, baseline + k / steps * (x - baseline), target)
     return (x - baseline) * total / steps
 
 
 def ig_left_sum(model, x, target, baseline, steps):
     total = torch.zeros_like(x)
     for k in range(steps):
-        total += ch08.input_gradient(model, baseline + k / steps * (x - baseline), target)
+        total += checks.input_gradient(model, baseline + k / steps * (x - baseline), target)
     return (x - baseline) * total / steps
 
 
 def ig_not_averaged(model, x, target, baseline, steps):
     total = torch.zeros_like(x)
     for k in range(1, steps + 1):
-        total += ch08.input_gradient(model, baseline + k / steps * (x - baseline), target)
+        total += checks.input_gradient(model, baseline + k / steps * (x - baseline), target)
     return (x - baseline) * total
 
 
 def ig_both_ends(model, x, target, baseline, steps):
     alphas = torch.linspace(0, 1, steps + 1)
-    grads = torch.stack([ch08.input_gradient(model, baseline + a * (x - baseline), target) for a in alphas])
+    grads = torch.stack([checks.input_gradient(model, baseline + a * (x - baseline), target) for a in alphas])
     return (x - baseline) * grads.mean(dim=0)
 
 
 # 8.3 — wrong SmoothGrad
 def smoothgrad_noisy_gradient(model, x, target, noise):
-    return ch08.input_gradient(model, x, target) + noise.mean(dim=0)
+    return checks.input_gradient(model, x, target) + noise.mean(dim=0)
 
 
 def smoothgrad_mean_input(model, x, target, noise):
-    return ch08.input_gradient(model, (x + noise).mean(dim=0), target)
+    return checks.input_gradient(model, (x + noise).mean(dim=0), target)
 
 
 def smoothgrad_summed(model, x, target, noise):
-    return torch.stack([ch08.input_gradient(model, x + e, target) for e in noise]).sum(dim=0)
+    return torch.stack([checks.input_gradient(model, x + e, target) for e in noise]).sum(dim=0)
 
 
 def smoothgrad_absolute(model, x, target, noise):
-    return torch.stack([ch08.input_gradient(model, x + e, target).abs() for e in noise]).mean(dim=0)
+    return torch.stack([checks.input_gradient(model, x + e, target).abs() for e in noise]).mean(dim=0)
 
 
 def smoothgrad_first_sample(model, x, target, noise):
-    return ch08.input_gradient(model, x + noise[0], target)
+    return checks.input_gradient(model, x + noise[0], target)
 
 
 # 8.4 — wrong deletion curves
@@ -172,13 +172,13 @@ def selectivity_fitted_on_everything(features, task, control, train, test):
 
 
 def selectivity_reversed(features, task, control, train, test):
-    result = ch08.selectivity(features, task, control, train, test)
+    result = checks.selectivity(features, task, control, train, test)
     result["selectivity"] = result["control"] - result["task"]
     return result
 
 
 def selectivity_ratio(features, task, control, train, test):
-    result = ch08.selectivity(features, task, control, train, test)
+    result = checks.selectivity(features, task, control, train, test)
     result["selectivity"] = result["task"] / result["control"]
     return result
 
@@ -197,7 +197,7 @@ def lens_probabilities(model, residual):
 
 
 CHECKS = {
-    ch08.check_gradient: [
+    checks.check_gradient: [
         (gradient_of_weights, "with respect to the first layer's weights"),
         (gradient_of_weights_summed, "summed over the hidden units"),
         (gradient_of_all_logits, "not the sum of all the logits"),
@@ -205,7 +205,7 @@ CHECKS = {
         (gradient_of_probability, "softmax probability"),
         (gradient_absolute, "Return the signed gradient"),
     ],
-    ch08.check_integrated_gradients: [
+    checks.check_integrated_gradients: [
         (ig_without_difference, "Multiply the averaged gradient by (x - baseline)"),
         (ig_times_x, "not by x"),
         (ig_linspace, "torch.linspace(0, 1, steps) puts the points"),
@@ -214,34 +214,34 @@ CHECKS = {
         (ig_left_sum, "left Riemann sum"),
         (ig_not_averaged, "divide their sum by steps"),
     ],
-    ch08.check_smoothgrad: [
+    checks.check_smoothgrad: [
         (smoothgrad_noisy_gradient, "Add the noise to the input"),
         (smoothgrad_mean_input, "Average the gradients, not the inputs"),
         (smoothgrad_summed, "a mean, not a sum"),
         (smoothgrad_absolute, "Average the signed gradients"),
         (smoothgrad_first_sample, "Use every sample"),
     ],
-    ch08.check_deletion_curve: [
+    checks.check_deletion_curve: [
         (deletion_least_first, "most important pixels first"),
         (deletion_without_start, "Start the curve with the untouched input"),
         (deletion_one_pixel_at_a_time, "Deletions accumulate"),
         (deletion_of_logits, "not its logit"),
         (deletion_by_size, "not its absolute value"),
     ],
-    ch08.check_selectivity: [
+    checks.check_selectivity: [
         (selectivity_on_training_rows, "on the rows they were fitted on"),
         (selectivity_fitted_on_everything, "Fit the probes on the training rows only"),
         (selectivity_reversed, "not the other way round"),
         (selectivity_ratio, "not a ratio"),
     ],
-    ch08.check_logit_lens: [
+    checks.check_logit_lens: [
         (lens_without_norm, "Apply the final layer norm first"),
         (lens_plain_norm, "learned gain and bias"),
         (lens_probabilities, "no softmax"),
     ],
 }
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch08)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_a_crashing_function_is_reported_with_its_input():
@@ -250,10 +250,10 @@ def test_a_crashing_function_is_reported_with_its_input():
     def crashes(model, x, target):
         return model(x.T)  # the wrong orientation: the shapes do not fit
     with pytest.raises(ExerciseCrashed, match="your function raised RuntimeError"):
-        ch08.check_gradient(crashes)
+        checks.check_gradient(crashes)
 
 
-@pytest.mark.parametrize("check", ch08.EXERCISES, ids=lambda c: c.name)
+@pytest.mark.parametrize("check", checks.EXERCISES, ids=lambda c: c.name)
 def test_every_listed_mistake_gets_its_own_hint(check):
     """No mistake is shadowed by another listed before it: each one, made, gets its own hint."""
     for mistake in check.mistakes:
@@ -266,7 +266,7 @@ def test_cases_keep_the_global_seed_and_show_short_descriptions():
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    cases = [check.cases() for check in ch08.EXERCISES]
+    cases = [check.cases() for check in checks.EXERCISES]
     assert torch.equal(torch.rand(1), before)
     assert repr(cases[0][0].args[0]) == "MLP 3-4-2 (random weights)"
     assert repr(cases[-1][0].args[0]).startswith("GPT(vocab_size=5")
@@ -275,7 +275,7 @@ def test_cases_keep_the_global_seed_and_show_short_descriptions():
 def test_importing_the_checks_does_not_import_torch():
     import subprocess
     import sys
-    code = "import sys, course_lib.exercises.ch08; print('torch' in sys.modules)"
+    code = "import sys, course_lib.exercises.interpretability; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
@@ -298,7 +298,7 @@ def shipped():
 
 
 def quiz_text():
-    return " ".join(q.prompt + " " + " ".join(o.text + " " + o.why for o in q.options) for q in ch08.QUIZ.questions)
+    return " ".join(q.prompt + " " + " ".join(o.text + " " + o.why for o in q.options) for q in checks.QUIZ.questions)
 
 
 def test_the_accuracies_in_the_quiz(digits_models):

@@ -8,7 +8,7 @@ import torch
 from course_lib.nets import forward
 from course_lib.machinery.exercise import ExerciseFailed
 from tests.contract import contract_tests
-from course_lib.exercises import ch03
+from course_lib.exercises import forward_pass as checks
 
 
 
@@ -148,24 +148,24 @@ def torch_params_first_layer(model):
 
 
 CHECKS = {
-    ch03.check_linear: [
+    checks.check_linear: [
         (linear_transposed, "x @ W.T is how torch uses"),
         (linear_weights_first, "one column per neuron"),
         (linear_bias_on_wrong_axis, "b[:, None] adds it down the columns"),
         (linear_without_bias, "Add the bias"),
     ],
-    ch03.check_sigmoid_grad: [
+    checks.check_sigmoid_grad: [
         (sigmoid_grad_of_z, "Apply the sigmoid first"),
         (sigmoid_grad_tanh_formula, "derivative of tanh"),
         (sigmoid_grad_returns_sigmoid, "the sigmoid itself"),
     ],
-    ch03.check_mlp_forward: [
+    checks.check_mlp_forward: [
         (mlp_activation_on_logits, "except the last"),
         (mlp_no_activation, "collapses into one linear layer"),
         (mlp_activation_first, "comes after the linear step"),
         (mlp_transposed, "x @ W.T is how torch uses"),
     ],
-    ch03.check_softmax: [
+    checks.check_softmax: [
         (softmax_axis_0, "not down the batch (axis=0)"),
         (softmax_sum_down_the_batch, "not down the batch (axis=0)"),
         (softmax_no_max, "subtract each row's max before exp"),
@@ -173,7 +173,7 @@ CHECKS = {
         (softmax_no_keepdims, "keepdims=True"),
         (softmax_whole_batch_sum, "not by the sum of the whole batch"),
     ],
-    ch03.check_cross_entropy: [
+    checks.check_cross_entropy: [
         (cross_entropy_sum, "Average over the batch, do not add up"),
         (cross_entropy_log_of_softmax, "log(softmax(z)) fails"),
         (cross_entropy_unstable_logsumexp, "exp of a large logit overflows"),
@@ -181,7 +181,7 @@ CHECKS = {
         (cross_entropy_column_indexing, "Pick one entry per row"),
         (cross_entropy_one_hot_mean, "divides by the number of classes"),
     ],
-    ch03.check_torch_params: [
+    checks.check_torch_params: [
         (torch_params_untransposed, "transpose it, W = weight.T"),
         (torch_params_weights_only, "the biases are parameters too"),
         (torch_params_first_layer, "Every Linear layer has its pair"),
@@ -189,12 +189,12 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch03)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_the_smallest_failing_case_of_a_missing_max_is_the_overflowing_row():
     with pytest.warns(RuntimeWarning), pytest.raises(ExerciseFailed) as caught:
-        ch03.check_softmax(softmax_no_max)
+        checks.check_softmax(softmax_no_max)
     assert "logits=[1000., 1001., 1002.]" in str(caught.value)
 
 
@@ -214,8 +214,8 @@ def test_quiz_numbers():
 
 
 def test_the_quiz_has_one_right_answer_per_question_and_explains_every_option():
-    assert len(ch03.QUIZ.questions) == 7  # "Seven questions", says the notebook
-    for question in ch03.QUIZ.questions:
+    assert len(checks.QUIZ.questions) == 7  # "Seven questions", says the notebook
+    for question in checks.QUIZ.questions:
         assert sum(o.correct for o in question.options) == 1 and all(o.why for o in question.options)
 
 

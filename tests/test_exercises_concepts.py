@@ -2,7 +2,7 @@
 import pytest
 
 from tests.contract import contract_tests
-from course_lib.exercises import ch02
+from course_lib.exercises import concepts as checks
 
 
 
@@ -158,54 +158,54 @@ def decoder_tied_backwards(vocab_size, n_layer, n_head, n_kv_head, d_model, d_ff
 
 
 CHECKS = {
-    ch02.check_linear: [
+    checks.check_linear: [
         (linear_no_bias, "Count the biases too"),
         (linear_bias_per_input, "not per input"),
         (linear_ignores_flag, "With bias=False there are no biases"),
         (linear_counts_neurons, "That counts neurons, not parameters"),
     ],
-    ch02.check_layer_norm: [
+    checks.check_layer_norm: [
         (layer_norm_matrix, "LayerNorm has no matrix"),
         (layer_norm_gain_only, "a shift per feature too"),
         (layer_norm_ignores_flag, "With bias=False LayerNorm keeps only its gains"),
     ],
-    ch02.check_attention: [
+    checks.check_attention: [
         (attention_per_head, "does not multiply the weights"),
         (attention_three_projections, "Four projections, not three"),
         (attention_head_sized, "its weight is d_model × d_model"),
     ],
-    ch02.check_mlp: [
+    checks.check_mlp: [
         (mlp_one_layer, "Two linear layers"),
         (mlp_biases_both_hidden, "Each layer's biases match its outputs"),
         (mlp_no_biases, "Count the biases when bias=True"),
     ],
-    ch02.check_gpt: [
+    checks.check_gpt: [
         (gpt_untied, "tied to the token embedding"),
         (gpt_no_positions, "Add the position embedding"),
         (gpt_no_norms, "two layer norms"),
         (gpt_no_final_norm, "the final layer norm"),
         (gpt_approximation, "12·n_layer·n_embd² is the approximation"),
     ],
-    ch02.check_forward_flops: [
+    checks.check_forward_flops: [
         (flops_without_attention, "two products without weights"),
         (flops_causal_half, "full context × context score matrix"),
         (flops_without_head, "The output head is a matrix product too"),
         (flops_multiply_adds, "A multiply-add is 2 FLOPs"),
         (flops_training, "That is training"),
     ],
-    ch02.check_kv_cache: [
+    checks.check_kv_cache: [
         (kv_all_heads, "only n_kv_head heads keep keys and values"),
         (kv_keys_only, "two tensors per layer"),
         (kv_one_layer, "multiply by n_layer"),
         (kv_full_width_heads, "A head is d_model / n_head wide"),
     ],
-    ch02.check_training_days: [
+    checks.check_training_days: [
         (days_forward_only, "not 2·N·D"),
         (days_at_peak, "utilisation × peak"),
         (days_in_hours, "That is in hours"),
         (days_one_device, "divide by their number"),
     ],
-    ch02.check_decoder: [
+    checks.check_decoder: [
         (decoder_without_gqa, "smaller than the query's"),
         (decoder_two_matrix_mlp, "three matrices"),
         (decoder_layer_norms, "RMSNorm has a gain per feature and no shift"),
@@ -214,27 +214,27 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch02)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_a_crash_names_the_input():
     from course_lib.machinery.exercise import ExerciseCrashed
     with pytest.raises(ExerciseCrashed, match="(?s)your function raised ZeroDivisionError.*on input: n_in=1"):
-        ch02.check_linear(lambda n_in, n_out, bias: 1 / 0)
+        checks.check_linear(lambda n_in, n_out, bias: 1 / 0)
 
 
 def test_the_references_are_measured_by_torch():
     """The checks compare with PyTorch: the references build modules, run them and count."""
-    assert ch02.torch_linear(784, 100, True) == 78_500
-    assert ch02.torch_gpt(50257, 1024, 12, 12, 768) == 124_439_808
-    assert ch02.counted_forward_flops(2, 64, 65, 64) == 237_696
-    assert ch02.cache_bytes(80, 64, 8, 8192, 4096, 1, 2) == 1_342_177_280  # Llama 2 70B, on the meta device
-    assert ch02.torch_decoder(32000, 80, 64, 8, 8192, 28672, False) == 68_976_648_192
+    assert checks.torch_linear(784, 100, True) == 78_500
+    assert checks.torch_gpt(50257, 1024, 12, 12, 768) == 124_439_808
+    assert checks.counted_forward_flops(2, 64, 65, 64) == 237_696
+    assert checks.cache_bytes(80, 64, 8, 8192, 4096, 1, 2) == 1_342_177_280  # Llama 2 70B, on the meta device
+    assert checks.torch_decoder(32000, 80, 64, 8, 8192, 28672, False) == 68_976_648_192
 
 
 def test_importing_the_checks_does_not_import_torch():
     """course_lib.progress() imports every chapter's checks: chapter 02 must not make it pay for torch."""
     import subprocess
     import sys
-    code = "import sys, course_lib.exercises.ch02; print('torch' in sys.modules)"
+    code = "import sys, course_lib.exercises.concepts; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

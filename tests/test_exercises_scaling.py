@@ -1,11 +1,11 @@
-"""Chapter 07: every check passes the reference, reports the stub, and catches plausible wrong answers."""
+"""Chapter 08: every check passes the reference, reports the stub, and catches plausible wrong answers."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from course_lib.exercises import ch07
+from course_lib.exercises import scaling as checks
 from tests.contract import contract_tests
 
 
@@ -157,7 +157,7 @@ def average_weights_only(model, all_reduce, world_size):
 
 
 CHECKS = {
-    ch07.check_fit_power_law: [
+    checks.check_fit_power_law: [
         (fit_in_linear_space, "Fit the logarithms, not the numbers"),
         (fit_log10_then_exp, "You fitted base-10 logarithms"),
         (fit_ln_then_power_of_ten, "You fitted natural logarithms"),
@@ -165,32 +165,32 @@ CHECKS = {
         (fit_semilog, "Take the logarithm of the sizes too"),
         (fit_polyfit_backwards, "highest power first"),
     ],
-    ch07.check_r_squared: [
+    checks.check_r_squared: [
         (r2_linear, "in log space"),
         (r2_uncentred, "around the mean of ln L"),
         (r2_upside_down, "upside down"),
         (r2_unexplained, "R² is 1 minus it"),
     ],
-    ch07.check_compute_optimal: [
+    checks.check_compute_optimal: [
         (optimal_with_2nd, "C = 2·N·D is a forward pass only"),
         (optimal_exponents_swapped, "The exponents are the other way round"),
         (optimal_g_inverted, "yours is its inverse"),
         (optimal_d_without_6, "Spend the whole budget"),
     ],
-    ch07.check_training_tokens: [
+    checks.check_training_tokens: [
         (tokens_with_2n, "not 2·N"),
         (tokens_at_peak, "multiply by the utilisation"),
         (tokens_divided_by_utilisation, "do not divide by it"),
         (tokens_in_hours, "86,400 seconds"),
         (tokens_one_device, "multiply by the number of devices"),
     ],
-    ch07.check_accumulate_gradients: [
+    checks.check_accumulate_gradients: [
         (accumulate_without_dividing, "Divide each micro-batch's loss by the number of micro-batches"),
         (accumulate_zeroing_inside, "zeroing inside it throws away"),
         (accumulate_without_zeroing, "Start from zero"),
         (accumulate_dividing_by_size, "not by the micro-batch's size"),
     ],
-    ch07.check_average_gradients: [
+    checks.check_average_gradients: [
         (average_sum_only, "all_reduce *sums* over the ranks"),
         (average_without_all_reduce, "Without the all-reduce"),
         (average_divides_twice, "world_size²"),
@@ -199,7 +199,7 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch07)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_a_crashing_function_is_reported_with_its_input():
@@ -208,7 +208,7 @@ def test_a_crashing_function_is_reported_with_its_input():
     def crashes(model, x, y, micro_batches):
         model(x, y)[1].backward(micro_batches)  # backward(k) is not "divide by k"
     with pytest.raises(ExerciseCrashed, match="your function raised"):
-        ch07.check_accumulate_gradients(crashes)
+        checks.check_accumulate_gradients(crashes)
 
 
 def test_a_rank_that_raises_is_reported():
@@ -218,12 +218,12 @@ def test_a_rank_that_raises_is_reported():
         for p in model.parameters():
             all_reduce(p.gradient)
     with pytest.raises(ExerciseCrashed, match="AttributeError"):
-        ch07.check_average_gradients(average_with_a_typo)
+        checks.check_average_gradients(average_with_a_typo)
 
 
 def test_the_checks_leave_the_learners_random_state_alone():
     state = torch.get_rng_state()
-    ch07.Batch(0, 4)
+    checks.Batch(0, 4)
     assert torch.equal(torch.get_rng_state(), state)
 
 
@@ -231,7 +231,7 @@ def test_the_checks_and_the_laws_load_without_torch():
     """progress() imports every chapter's checks, and scaling's laws are numpy only: neither may pay for torch."""
     import subprocess
     import sys
-    probe = "import sys; import course_lib.exercises.ch07, course_lib.scale.scaling; sys.exit('torch' in sys.modules)"
+    probe = "import sys; import course_lib.exercises.scaling, course_lib.scale.scaling; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe]).returncode == 0
 
 

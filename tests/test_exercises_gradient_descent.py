@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib.exercises import ch05
+from course_lib.exercises import gradient_descent as checks
 from tests.contract import contract_tests
 
 
@@ -113,16 +113,16 @@ def adam_zero_based_t(param, grad, m, v, t, lr, beta1, beta2, eps):
 # 5.5 AdamW
 def adamw_as_l2(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
     grad = grad + weight_decay * param
-    return ch05.optim.adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
+    return checks.optim.adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
 
 
 def adamw_decay_without_lr(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
     param = param - weight_decay * param
-    return ch05.optim.adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
+    return checks.optim.adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
 
 
 def adamw_decay_after(param, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    param, m, v = ch05.optim.adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
+    param, m, v = checks.optim.adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
     return param - lr * weight_decay * param, m, v
 
 
@@ -193,40 +193,40 @@ def fit_softmax_first(model, optimizer, batches):
 
 
 CHECKS = {
-    ch05.check_gradient_descent: [
+    checks.check_gradient_descent: [
         (descent_uphill, "against* the gradient"),
         (descent_in_place, "`x -= ...` changes the one array"),
         (descent_without_start, "Include the starting point"),
         (descent_twice_the_gradient, "the ½ cancels the 2"),
     ],
-    ch05.check_convergence_rate: [
+    checks.check_convergence_rate: [
         (rate_without_abs, "Take the absolute value"),
         (rate_of_the_steepest, "The slowest axis sets the pace"),
         (rate_of_the_fastest, "not the smallest"),
     ],
-    ch05.check_momentum_step: [
+    checks.check_momentum_step: [
         (momentum_dampened, "without a (1 - momentum) factor"),
         (momentum_old_velocity, "step with the *new* velocity"),
         (momentum_sutskever, "Sutskever et al. 2013"),
     ],
-    ch05.check_adam_step: [
+    checks.check_adam_step: [
         (adam_no_bias_correction, "Bias correction is missing"),
         (adam_betas_swapped, "beta1 and beta2 are swapped"),
         (adam_stores_corrected, "Return the running averages m and v themselves"),
         (adam_eps_in_sqrt, "eps goes outside the square root"),
         (adam_zero_based_t, "1 on the first step"),
     ],
-    ch05.check_adamw_step: [
+    checks.check_adamw_step: [
         (adamw_as_l2, "That is L2 regularisation"),
         (adamw_decay_without_lr, "Scale the decay by the learning rate"),
         (adamw_decay_after, "Decay the parameter before the Adam step"),
     ],
-    ch05.check_warmup_cosine: [
+    checks.check_warmup_cosine: [
         (schedule_zero_based, "Off by one step: steps count from 1"),
         (schedule_to_zero, "must end at min_lr"),
         (schedule_whole_run_cosine, "The cosine starts after the warm-up"),
     ],
-    ch05.check_fit: [
+    checks.check_fit: [
         (fit_as_given, "it still has all three bugs"),
         (fit_without_zero_grad, "Gradients are never zeroed"),
         (fit_step_first, "optimizer.step() runs before loss.backward()"),
@@ -235,20 +235,20 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch05)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_the_loop_cases_leave_the_global_random_state_alone():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    ch05.loop_cases()
+    checks.loop_cases()
     assert torch.equal(torch.rand(3), expected)
 
 
 def test_importing_the_checks_does_not_import_torch():
     # course_lib.progress() imports every chapter's checks; chapters without torch must not pay for it
-    code = "import sys, course_lib.exercises.ch05; print('torch' in sys.modules)"
+    code = "import sys, course_lib.exercises.gradient_descent; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 

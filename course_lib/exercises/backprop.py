@@ -18,7 +18,7 @@ from course_lib.nets.autograd import Value
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "04 Backpropagation"
+CHAPTER = "backprop"
 
 
 # Graphs written as expressions over named inputs; the functions are the engine's.
@@ -388,7 +388,7 @@ check_softmax_cross_entropy_backward = Exercise(
 EXERCISES = [check_hand_gradients, check_tanh, check_backward, check_train_step, check_numerical_gradient,
              check_linear_backward, check_softmax_cross_entropy_backward]
 
-QUIZ = Quiz("quiz 04", "Self-check: chapter 04", [
+QUIZ = Quiz(CHAPTER, [
     Question("Why does backward visit the nodes in *reverse* topological order?", [
         Option("It is faster than any other order", False,
                "Every order does the same arithmetic; the question is whether the numbers are right."),
@@ -411,7 +411,7 @@ QUIZ = Quiz("quiz 04", "Self-check: chapter 04", [
                "In this engine and in PyTorch backward *adds* to .grad, so that reused values work."),
         Option("Each step follows the sum of all past gradients, so training drifts or diverges", True,
                "Zero them (model.zero_grad() or optimizer.zero_grad()) before each backward. Accumulating on "
-               "purpose over several batches is gradient accumulation (chapter 07) — a choice, not an accident."),
+               "purpose over several batches is gradient accumulation (chapter 08) — a choice, not an accident."),
         Option("The program crashes on the second step", False, "Nothing complains: the numbers are just wrong."),
     ]),
     Question("A gradient check in float64 gives a relative error of 3e-2 for one weight matrix and 1e-9 for "

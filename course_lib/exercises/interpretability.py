@@ -1,4 +1,4 @@
-"""Chapter 08 — Interpretability: exercise checks and quiz.
+"""Chapter 11 — Interpretability: exercise checks and quiz.
 
 torch is imported only when a check runs: ``course_lib.progress()`` imports every
 chapter's checks, and a chapter without torch must not pay for it. The references are
@@ -7,7 +7,7 @@ the course_lib functions the chapter uses afterwards.
 from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 
-TITLE = "08 Interpretability"
+CHAPTER = "interpretability"
 
 
 def small_models(shapes, activation="Tanh"):
@@ -82,7 +82,7 @@ def pick(target):
 
 
 check_gradient = Exercise(
-    "8.1", "gradient", gradient, gradient_cases, arg_names=("model", "x", "target"),
+    "11.1", "gradient", gradient, gradient_cases, arg_names=("model", "x", "target"),
     mistakes=[
         Mistake("That is the gradient with respect to the first layer's weights (model[0].weight.grad). An "
                 "explanation of an input needs the gradient with respect to the input: make x require "
@@ -150,7 +150,7 @@ def right_points(steps):
 
 
 check_integrated_gradients = Exercise(
-    "8.2", "integrated_gradients", integrated_gradients, ig_cases,
+    "11.2", "integrated_gradients", integrated_gradients, ig_cases,
     arg_names=("model", "x", "target", "baseline", "steps"),
     mistakes=[
         Mistake("Multiply the averaged gradient by (x - baseline): without that factor you have an average "
@@ -202,7 +202,7 @@ def input_gradient(model, x, target):
 
 
 check_smoothgrad = Exercise(
-    "8.3", "smoothgrad", smoothgrad, smoothgrad_cases, arg_names=("model", "x", "target", "noise"),
+    "11.3", "smoothgrad", smoothgrad, smoothgrad_cases, arg_names=("model", "x", "target", "noise"),
     mistakes=[
         Mistake("Add the noise to the input, then take the gradient: SmoothGrad averages gradient(x + noise[s]), "
                 "not gradient(x) + noise[s].",
@@ -262,7 +262,7 @@ def learner_deletion(model, x, target, attributions, order=lambda a: a.argsort(d
 
 
 check_deletion_curve = Exercise(
-    "8.4", "deletion_curve", deletion_curve, deletion_cases, arg_names=("model", "x", "target", "attributions"),
+    "11.4", "deletion_curve", deletion_curve, deletion_cases, arg_names=("model", "x", "target", "attributions"),
     mistakes=[
         Mistake("Delete the most important pixels first: sort the attributions in descending order "
                 "(argsort(dim=1, descending=True)).",
@@ -330,7 +330,7 @@ def probe_mistake(fit_rows, score_rows, combine=lambda task, control: task - con
 
 
 check_selectivity = Exercise(
-    "8.5", "selectivity", selectivity, probe_cases, arg_names=("features", "task", "control", "train", "test"),
+    "11.5", "selectivity", selectivity, probe_cases, arg_names=("features", "task", "control", "train", "test"),
     mistakes=[
         Mistake("You measured the probes on the rows they were fitted on: that rewards memorising, the very thing "
                 "the control task is there to expose. Fit on features[train], score on features[test].",
@@ -384,7 +384,7 @@ def plain_layer_norm(model, residual):
 
 
 check_logit_lens = Exercise(
-    "8.6", "logit_lens", logit_lens, lens_cases, arg_names=("model", "residual"),
+    "11.6", "logit_lens", logit_lens, lens_cases, arg_names=("model", "residual"),
     mistakes=[
         Mistake("Apply the final layer norm first, model.ln_f, as the model does before its head: the head was "
                 "trained on normalised vectors.", lambda m, r: m.lm_head(r)),
@@ -402,7 +402,7 @@ check_logit_lens = Exercise(
 EXERCISES = [check_gradient, check_integrated_gradients, check_smoothgrad, check_deletion_curve,
              check_selectivity, check_logit_lens]
 
-QUIZ = Quiz("quiz 08", "Self-check: chapter 08", [
+QUIZ = Quiz(CHAPTER, [
     Question("Integrated gradients of a digit, 64 steps: the attributions add up to 5.02, while f(x) − f(blank) = 5.00. "
              "What does the gap of 0.02 tell you?", [
         Option("The numerical integral's error: with more steps the sum gets closer to f(x) − f(blank)", True,

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from course_lib.exercises import ch06
+from course_lib.exercises import tiny_language_model as checks
 from tests.contract import contract_tests
 
 
@@ -174,12 +174,12 @@ def probs_ignoring_top_k(logits, temperature, top_k):
 
 
 CHECKS = {
-    ch06.check_encode: [
+    checks.check_encode: [
         (encode_code_points, "not ord(c)"),
         (encode_from_one, "Ids start at 0"),
         (encode_own_vocabulary, "not one built from this text"),
     ],
-    ch06.check_bigram_loss: [
+    checks.check_bigram_loss: [
         (bigram_unsmoothed, "add 1 to every count"),
         (bigram_in_bits, "natural log"),
         (bigram_columns, "Normalise each row"),
@@ -187,7 +187,7 @@ CHECKS = {
         (bigram_summed, "Average over the pairs"),
         (bigram_half_smoothed, "the row's total plus V"),
     ],
-    ch06.check_attention_weights: [
+    checks.check_attention_weights: [
         (attention_sees_the_future, "see position i + 1"),
         (attention_without_mask, "Without the causal mask"),
         (attention_mask_transposed, "wrong way round"),
@@ -197,18 +197,18 @@ CHECKS = {
         (attention_masks_itself, "may attend to itself"),
         (attention_masked_after_softmax, "Mask before the softmax"),
     ],
-    ch06.check_split_heads: [
+    checks.check_split_heads: [
         (heads_plain_reshape, "mixes time steps into heads"),
         (heads_interleaved, "contiguous slice"),
         (heads_not_transposed, "move the head axis before the time axis"),
     ],
-    ch06.check_block: [
+    checks.check_block: [
         (block_residual_after_norm, "The residual goes around the whole sublayer"),
         (block_post_norm, "post-norm"),
         (block_without_residuals, "Keep the residual connections"),
         (block_parallel, "The MLP reads the result of the attention step"),
     ],
-    ch06.check_next_token_probs: [
+    checks.check_next_token_probs: [
         (probs_times_temperature, "Divide the logits by the temperature"),
         (probs_temperature_after_softmax, "before the softmax"),
         (probs_smallest_k, "*largest*"),
@@ -218,7 +218,7 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, ch06)
+test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_a_crashing_function_is_reported_with_its_input():
@@ -227,14 +227,14 @@ def test_a_crashing_function_is_reported_with_its_input():
     def crashes(q, k):
         return q @ k  # (T, d) @ (T, d): the shapes do not fit without the transpose
     with pytest.raises(ExerciseCrashed, match="your function raised RuntimeError"):
-        ch06.check_attention_weights(crashes)
+        checks.check_attention_weights(crashes)
 
 
 def test_block_cases_show_a_short_description_and_keep_the_global_seed():
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    cases = ch06.block_cases()
+    cases = checks.block_cases()
     assert torch.equal(torch.rand(1), before)
     assert repr(cases[0].args[1]) == "Block(n_embd=4, n_head=1, random weights)"
 
@@ -242,7 +242,7 @@ def test_block_cases_show_a_short_description_and_keep_the_global_seed():
 def test_importing_the_checks_does_not_import_torch():
     import subprocess
     import sys
-    code = "import sys, course_lib.exercises.ch06; print('torch' in sys.modules)"
+    code = "import sys, course_lib.exercises.tiny_language_model; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 

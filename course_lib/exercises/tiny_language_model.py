@@ -10,7 +10,7 @@ from course_lib.machinery.exercise import Case, Exercise, Mistake
 from course_lib.machinery.quiz import Option, Question, Quiz
 from course_lib.lm.text import Tokenizer
 
-TITLE = "06 A tiny language model"
+CHAPTER = "tiny_language_model"
 
 
 def tensors(seed, *shapes, scale=1.0):
@@ -292,7 +292,7 @@ check_next_token_probs = Exercise(
 EXERCISES = [check_encode, check_bigram_loss, check_attention_weights, check_split_heads, check_block,
              check_next_token_probs]
 
-QUIZ = Quiz("quiz 06", "Self-check: chapter 06", [
+QUIZ = Quiz(CHAPTER, [
     Question("A character model with a vocabulary of 100 symbols has not been trained yet and guesses uniformly. "
              "What is its loss per character?", [
         Option("ln 100 ≈ 4.61 nats, i.e. log2 100 ≈ 6.64 bits", True,
