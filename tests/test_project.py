@@ -71,10 +71,26 @@ def test_setup_is_redone_only_when_the_pins_change(tmp_path, monkeypatch):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text((ROOT / name).read_text())
     monkeypatch.setattr(course, "ROOT", tmp_path)
-    before = course.setup_fingerprint()
-    assert course.setup_fingerprint() == before
+    environment = course.Environment()
+    before = environment.fingerprint()
+    assert environment.fingerprint() == before
     (tmp_path / "requirements.txt").write_text("numpy==1.0\n")
-    assert course.setup_fingerprint() != before
+    assert environment.fingerprint() != before
+
+
+def test_another_python_gets_an_environment_of_its_own():
+    python = course.find_python("3.11")
+    assert course.Environment(python).folder.name == ".venv-3.11" and course.Environment().folder.name == ".venv"
+    with pytest.raises(SystemExit, match="one of 3.10, 3.11, 3.12, 3.13"):
+        course.find_python("3.9")
+
+
+def test_python_3_10_gets_pins_it_can_install():
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    for name in ("numpy", "matplotlib", "scikit-learn", "hypothesis"):
+        newer = [line for line in lines if line.startswith(f"{name}==") and 'python_version >= "3.11"' in line]
+        older = [line for line in lines if line.startswith(f"{name}==") and 'python_version < "3.11"' in line]
+        assert len(newer) == len(older) == 1, f"{name} needs one pin for 3.11+ and one for 3.10"
 
 
 def test_an_unknown_command_prints_the_usage(capsys):

@@ -1,4 +1,7 @@
 """The corpus, the split, the character tokenizer and the batches."""
+import hashlib
+import sys
+
 import pytest
 import torch
 from hypothesis import given
@@ -7,12 +10,28 @@ from hypothesis import strategies as st
 from course_lib.lm import text
 
 
-def test_the_corpus_ships_with_python_and_is_written_in_the_vocabulary():
+def test_the_corpus_is_the_shipped_help_text_of_python_3_11_7_on_every_python():
+    shipped = text.HELP_TEXT.read_bytes()
+    assert hashlib.sha256(shipped).hexdigest() == "2a95af4ac93f5b719944030ce3769070ddf827d847cba42192afa8da989e5dc4"
+    assert len(text.help_text()) == 465_048 and len(text.corpus()) == 465_090  # "..." for each ellipsis
     corpus = text.corpus()
-    assert 300_000 < len(corpus) < 1_000_000  # no checksum: the help pages change between releases
     assert 'The "if" statement' in corpus and "def " in corpus
     assert set(corpus) <= set(text.VOCABULARY)
-    assert corpus == text.corpus()  # the same text every time: topics in sorted order
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2" in text.HELP_TEXT.with_name("pydoc_topics.LICENSE.txt").read_text()
+
+
+# Chapter 06 says why: each release's own help text has another length (measured on 3.10.13,
+# 3.11.7, 3.12.1 and 3.13.0; other patch releases differ by a little).
+OWN_HELP_TEXT = {(3, 10): 458_995, (3, 11): 465_048, (3, 12): 492_233, (3, 13): 510_664}
+
+
+@pytest.mark.skipif(sys.version_info[:2] not in OWN_HELP_TEXT, reason="measured for Python 3.10-3.13")
+def test_each_python_ships_its_own_help_text_of_another_length():
+    from pydoc_data.topics import topics
+    own = "\n".join(topics[name] for name in sorted(topics))
+    assert len(own) == pytest.approx(OWN_HELP_TEXT[sys.version_info[:2]], rel=0.02)
+    assert min(OWN_HELP_TEXT.values()) == pytest.approx(459_000, abs=500)  # the chapter's "about 459,000"
+    assert max(OWN_HELP_TEXT.values()) == pytest.approx(511_000, abs=500)  # and "511,000"
 
 
 def test_the_vocabulary_is_the_newline_and_printable_ascii():

@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib.machinery.env import seed_for
+
 RULES = ("left", "right", "middle", "gausslegendre")
 
 
@@ -158,7 +160,7 @@ def noise(x: Tensor, samples: int = 50, sigma: float = 0.15, seed: int = 0) -> T
         raise ValueError(f"samples must be a positive integer, got {samples!r}")
     if not sigma >= 0:
         raise ValueError(f"sigma must be a number >= 0, got {sigma!r}")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed_for(seed))
     return sigma * torch.randn((samples, *x.shape), generator=generator, dtype=x.dtype)
 
 

@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib.machinery.env import seed_for
+
 
 def cascading_randomisation(model: nn.Sequential, fresh: nn.Sequential) -> list[tuple[str, nn.Sequential]]:
     """The trained model, then copies with ever more of its layers replaced by ``fresh``'s,
@@ -97,4 +99,4 @@ def area(curves: Tensor) -> float:
 
 def random_attributions(x: Tensor, seed: int = 0) -> Tensor:
     """A map of random numbers: the ranking of a method that knows nothing."""
-    return torch.rand(x.shape, generator=torch.Generator().manual_seed(seed))
+    return torch.rand(x.shape, generator=torch.Generator().manual_seed(seed_for(seed)))

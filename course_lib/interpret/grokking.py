@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from course_lib.machinery.env import seed_for
 from course_lib.nets.train import History, train
 
 
@@ -41,7 +42,7 @@ def addition_table(p: int, fraction: float = 0.5, seed: int = 0) -> Table:
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must be between 0 and 1, got {fraction!r}")
     a, b = (t.flatten() for t in torch.meshgrid(torch.arange(p), torch.arange(p), indexing="ij"))
-    order = torch.randperm(p * p, generator=torch.Generator().manual_seed(seed))
+    order = torch.randperm(p * p, generator=torch.Generator().manual_seed(seed_for(seed)))
     cut = round(fraction * p * p)
     return Table(p, a, b, (a + b) % p, order[:cut], order[cut:])
 
@@ -62,7 +63,7 @@ class AdditionMLP(nn.Module):
 def new_model(p: int, seed: int = 0) -> AdditionMLP:
     """The model at initialisation, from ``seed`` (the global random state is left alone)."""
     with torch.random.fork_rng():
-        torch.manual_seed(seed)
+        torch.manual_seed(seed_for(seed))
         return AdditionMLP(p)
 
 

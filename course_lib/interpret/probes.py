@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from course_lib.machinery.env import seed_for
+
 
 @dataclass
 class LinearProbe:
@@ -111,7 +113,7 @@ def control_task(tokens: Tensor, labels: Tensor, vocab_size: int, seed: int = 0)
         raise ValueError(f"token ids must lie in [0, {vocab_size}), got {tokens.min()}..{tokens.max()}")
     frequencies = torch.bincount(labels.flatten()).float()
     table = torch.multinomial(frequencies, vocab_size, replacement=True,
-                              generator=torch.Generator().manual_seed(seed))
+                              generator=torch.Generator().manual_seed(seed_for(seed)))
     return table[tokens]
 
 

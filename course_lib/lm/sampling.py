@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import torch
 
+from course_lib.machinery.env import seed_for
 from course_lib.lm.text import Tokenizer
 
 
@@ -50,7 +51,7 @@ def generate(model, idx: torch.Tensor, max_new_tokens: int, temperature: float =
         raise ValueError(f"max_new_tokens must be a non-negative integer, got {max_new_tokens!r}")
     if not isinstance(idx, torch.Tensor) or idx.ndim != 2 or idx.size(1) < 1:
         raise ValueError("idx must be a (batch, time) tensor of token ids with at least one token")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed_for(seed))
     was_training = model.training
     model.eval()
     for _ in range(max_new_tokens):

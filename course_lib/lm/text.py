@@ -1,17 +1,21 @@
-"""Text for a language model: a corpus that ships with Python, characters as tokens, batches.
+"""Text for a language model: Python's own help text, characters as tokens, batches.
 
-The corpus is CPython's own help text, ``pydoc_data.topics``: the chapters of the
-language reference that ``help("if")`` and its kin print, generated from the
-Python documentation by Sphinx (``make pydoc-topics``) and shipped with every CPython so
-that help works offline. It is English technical prose with code examples, about half a
-million characters — enough for a character-level model to learn words, spelling and
-layout, small enough to read in a second. Nothing is downloaded.
+The corpus is CPython's help text, ``pydoc_data.topics``: the chapters of the language
+reference that ``help("if")`` and its kin print, generated from the Python documentation
+by Sphinx (``make pydoc-topics``) so that help works offline. It is English technical prose
+with code examples, about half a million characters — enough for a character-level model
+to learn words, spelling and layout, small enough to read in a second. Nothing is downloaded.
 
-Its exact text changes a little from one Python release to the next. So the vocabulary
-does not come from the text: it is a fixed alphabet, the newline and the 95 printable
-ASCII characters, and ``corpus()`` writes the few typographic characters of the help
-pages (curly quotes, dashes, the ellipsis) in ASCII. Every Python then gives the same
-96 token ids, and a model trained on one reads text from any other.
+Every Python release ships a different version of it (Python 3.10 to 3.13: 459,000 to
+511,000 characters), so the course ships its own copy, ``pydoc_topics.txt``: the topics of
+Python 3.11.7 in alphabetical order of topic name, a blank line apart. Every Python then
+reads the same text, gets the same numbers, and the same shipped checkpoint fits it. The
+text is the Python Software Foundation's, used under the PSF License Agreement, which is
+kept beside it (``pydoc_topics.LICENSE.txt``).
+
+The vocabulary does not come from the text: it is a fixed alphabet, the newline and the
+95 printable ASCII characters, and ``corpus()`` writes the few typographic characters of
+the help pages (curly quotes, dashes, the ellipsis) in ASCII, anything else as "?".
 
 Pipeline: ``corpus()`` -> ``split()`` -> ``Tokenizer`` (characters <-> ids) ->
 ``batches()`` for training, ``windows()`` for evaluation. ``dataset()`` does it all.
@@ -19,23 +23,29 @@ Pipeline: ``corpus()`` -> ``split()`` -> ``Tokenizer`` (characters <-> ids) ->
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
+
+from course_lib.machinery.env import seed_for
 
 if TYPE_CHECKING:  # torch is imported where it is used: the exercise checks import this module,
     import torch   # and course_lib.progress() imports every chapter's checks
 
+HELP_TEXT = Path(__file__).with_name("pydoc_topics.txt")
 VALIDATION_FRACTION = 0.1
 VOCABULARY = "\n" + "".join(chr(code) for code in range(32, 127))  # newline, space, then ! to ~
 TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."})
 
 
+def help_text() -> str:
+    """The corpus as Python wrote it (UTF-8, with its curly quotes and dashes)."""
+    return HELP_TEXT.read_text(encoding="utf-8")
+
+
 def corpus() -> str:
-    """The help topics of this Python, in alphabetical order of topic name, a blank line apart,
-    in the characters of VOCABULARY: typographic marks in ASCII, anything else as "?"."""
-    from pydoc_data.topics import topics
-    raw = "\n".join(topics[name] for name in sorted(topics)).translate(TYPOGRAPHY)
+    """The help text in the characters of VOCABULARY: typographic marks in ASCII, anything else as "?"."""
     allowed = set(VOCABULARY)
-    return "".join(char if char in allowed else "?" for char in raw)
+    return "".join(char if char in allowed else "?" for char in help_text().translate(TYPOGRAPHY))
 
 
 def split(text: str, validation_fraction: float = VALIDATION_FRACTION) -> tuple[str, str]:
@@ -103,7 +113,7 @@ def batches(ids, block_size: int, batch_size: int, seed: int = 0) -> Iterator[tu
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if ids.ndim != 1 or len(ids) <= block_size:
         raise ValueError(f"need a 1-D sequence longer than block_size={block_size}, got shape {tuple(ids.shape)}")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed_for(seed))
     offsets = torch.arange(block_size)
     while True:
         starts = torch.randint(len(ids) - block_size, (batch_size, 1), generator=generator)

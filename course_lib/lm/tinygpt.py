@@ -33,6 +33,7 @@ from pathlib import Path
 
 import torch
 
+from course_lib.machinery.env import seed_for
 from course_lib.lm import checkpoint, text
 from course_lib.lm.gpt import GPT, GPTConfig
 from course_lib.nets.train import History, train
@@ -51,7 +52,7 @@ def new_model(vocab_size: int, seed: int = SEED, **size) -> GPT:
     unknown = set(size) - set(SIZE)
     if unknown:
         raise ValueError(f"unknown size settings {sorted(unknown)}; the size is set by {sorted(SIZE)}")
-    torch.manual_seed(seed)
+    torch.manual_seed(seed_for(seed))
     return GPT(GPTConfig(vocab_size=vocab_size, **(SIZE | size)))
 
 

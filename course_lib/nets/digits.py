@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from course_lib.machinery.env import seed_for
+
 SPLITS = ("train", "validation", "test")
 
 
@@ -87,7 +89,7 @@ def make_mlp(hidden: int = 128, seed: int = 0) -> nn.Sequential:
     if not (isinstance(hidden, int) and hidden >= 1):
         raise ValueError(f"hidden must be a positive integer, got {hidden!r}")
     with torch.random.fork_rng():  # a seeded model that leaves the global random state alone
-        torch.manual_seed(seed)
+        torch.manual_seed(seed_for(seed))
         return nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
 
 
@@ -98,7 +100,7 @@ def batches(x: Tensor, y: Tensor, batch_size: int, seed: int = 0) -> Iterator[tu
                          f"got {batch_size!r}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed_for(seed))
     while True:
         order = torch.randperm(len(x), generator=generator)
         for start in range(0, len(x) - batch_size + 1, batch_size):  # drop the ragged last batch

@@ -19,6 +19,8 @@ from typing import Callable, Sequence, Union
 
 import numpy as np
 
+from course_lib.machinery.env import seed_for
+
 Params = list[tuple[np.ndarray, np.ndarray]]
 Activation = Union[str, Callable[[np.ndarray], np.ndarray]]
 
@@ -238,7 +240,7 @@ def init_params(sizes: Sequence[int], scheme: str | float = "he", seed: int = 0)
         raise ValueError(f"sizes must list at least two positive integer widths, got {sizes!r}")
     if not (scheme in ("he", "glorot", "torch") or (isinstance(scheme, (int, float)) and scheme > 0)):
         raise ValueError(f"scheme must be 'he', 'glorot', 'torch' or a positive standard deviation, got {scheme!r}")
-    rng, params = np.random.default_rng(seed), []
+    rng, params = np.random.default_rng(seed_for(seed)), []
     for n_in, n_out in zip(sizes, sizes[1:]):
         b = np.zeros(n_out)
         if scheme == "he":

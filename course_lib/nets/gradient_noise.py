@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib.machinery.env import seed_for
+
 
 def per_example_gradients(model: nn.Module, loss_fn, x: Tensor, y: Tensor) -> np.ndarray:
     """One flattened gradient per example, shape (N, number of parameters), in float32.
@@ -39,7 +41,7 @@ def minibatch_error(per_example: np.ndarray, batch_size: int, draws: int, seed: 
         raise ValueError(f"batch_size must be an integer from 1 to {n} (the number of examples), got {batch_size!r}")
     if not (isinstance(draws, int) and draws >= 1):
         raise ValueError(f"draws must be a positive integer, got {draws!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_for(seed))
     full = per_example.mean(axis=0)
     errors = [np.sum((per_example[rng.choice(n, batch_size, replace=False)].mean(axis=0) - full) ** 2)
               for _ in range(draws)]

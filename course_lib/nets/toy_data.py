@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from course_lib.machinery.env import seed_for
 from course_lib.nets import forward
 
 STEPS = (0, 10, 30, 100, 200, 500)  # training steps at which the explorer keeps the weights
@@ -30,7 +31,7 @@ def check_size(n: int, noise: float, parts: int) -> None:
 def moons(n: int = 200, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: X of shape (n, 2) and labels y in {0, 1}."""
     check_size(n, noise, 2)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_for(seed))
     y = np.arange(n) % 2
     t = rng.uniform(0, math.pi, n)
     X = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
@@ -40,7 +41,7 @@ def moons(n: int = 200, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, 
 def circles(n: int = 200, noise: float = 0.08, factor: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A ring (label 0) around a smaller ring of radius ``factor`` (label 1)."""
     check_size(n, noise, 2)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_for(seed))
     y = np.arange(n) % 2
     t = rng.uniform(0, 2 * math.pi, n)
     radius = np.where(y == 0, 1.0, factor)
@@ -51,7 +52,7 @@ def circles(n: int = 200, noise: float = 0.08, factor: float = 0.5, seed: int = 
 def spirals(n: int = 300, classes: int = 3, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` spiral arms winding out from the centre, one label per arm."""
     check_size(n, noise, classes)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_for(seed))
     y = np.arange(n) % classes
     r = rng.uniform(0.05, 1, n)
     angle = 2 * math.pi * y / classes + 4 * r + rng.normal(0, noise, n)
@@ -85,7 +86,7 @@ def fit(dataset: str, width: int, depth: int, activation: str, seed: int = 0) ->
     X, y = make(dataset)
     sizes = [2] + [width] * depth + [int(y.max()) + 1]
     with torch.random.fork_rng():  # a seed of its own, leaving the notebook's random state alone
-        torch.manual_seed(seed)
+        torch.manual_seed(seed_for(seed))
         model = forward.torch_sequential(sizes, activation)
     inputs, targets = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)

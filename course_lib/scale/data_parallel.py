@@ -39,6 +39,7 @@ from typing import Callable
 
 import torch
 
+from course_lib.machinery.env import seed_for
 from course_lib.lm import text
 from course_lib.lm.gpt import GPT, GPTConfig
 
@@ -79,7 +80,7 @@ def train(steps: int = 3, rank: int = 0, world_size: int = 1, all_reduce: Callab
         raise ValueError("training on several ranks needs an all_reduce to average the gradients")
     if batch_size % world_size:
         raise ValueError(f"the batch of {batch_size} must split evenly over {world_size} ranks")
-    torch.manual_seed(0)  # every rank builds the same initial model
+    torch.manual_seed(seed_for(0))  # every rank builds the same initial model
     model = GPT(CONFIG)
     optimizer = AdamW(model.parameters(), lr=LEARNING_RATE)
     shard = slice(rank * batch_size // world_size, (rank + 1) * batch_size // world_size)

@@ -34,6 +34,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from course_lib.machinery.env import seed_for
+
 PF_DAY = 1e15 * 86_400  # FLOP in a petaflop/s-day, Kaplan et al.'s unit of compute
 GOLDEN = (math.sqrt(5) - 1) / 2
 
@@ -134,7 +136,7 @@ def bootstrap(x: Sequence[float], y: Sequence[float], fit: Callable = fit_power_
     x, y = as_points(x, y)
     if not isinstance(samples, int) or samples < 10:
         raise ValueError(f"samples must be an integer of at least 10, got {samples!r}")
-    rng, exponents = np.random.default_rng(seed), []
+    rng, exponents = np.random.default_rng(seed_for(seed)), []
     needed = 3 if fit is fit_with_floor else 2
     while len(exponents) < samples:
         pick = rng.integers(len(x), size=len(x))

@@ -31,6 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from course_lib.machinery.env import seed_for
 from course_lib.lm import text
 
 CONTEXT = 8  # characters the model reads
@@ -54,7 +55,7 @@ class MLPLanguageModels(nn.Module):
                             ("context", context), ("embedding", embedding)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        g = torch.Generator().manual_seed(seed)
+        g = torch.Generator().manual_seed(seed_for(seed))
         fan_in = context * embedding
         self.context, self.width, self.copies = context, width, copies
         self.wte = nn.Parameter(0.1 * torch.randn(copies, vocab_size, embedding, generator=g))
@@ -123,7 +124,7 @@ def train_side_by_side(groups: list[MLPLanguageModels], steps: list[int], data: 
         raise ValueError(f"steps must be positive integers, got {steps}")
     context = window(groups)
     optimizer = torch.optim.Adam([{"params": g.parameters()} for g in groups], lr=learning_rate, fused=True)
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed_for(seed))
     start = time.perf_counter()
     for step in tqdm(range(max(steps)), desc=f"training {sum(g.copies for g in groups)} models side by side"):
         starts = torch.randint(len(data.train) - context, (batch_size,), generator=generator)
