@@ -3,8 +3,9 @@
 Read it as part of the course. It is built in wings, from the bottom up; a module
 imports only from its own wing and the wings below it (tests/test_layout.py checks).
 
-  machinery/   how the course runs: authoring, exercise, quiz, record, workspace,
-               slides, env, viz                                           all chapters
+  machinery/   how the course runs: chapters (their order and ids), authoring,
+               exercise and diagnosis (the checks), quiz, record, workspace,
+               slides, env, viz                                           every chapter
   nets/        neural networks from scratch: forward, autograd, graph, gradcheck,
                backprop, optim, schedules, quadratic, gradient_noise,
                early_stopping, train, toy_data, digits                      03-05
@@ -15,7 +16,7 @@ imports only from its own wing and the wings below it (tests/test_layout.py chec
                outlook                                                01, 02, 08, 12
   interpret/   interpretability: attribution, faithfulness, probes, lens,
                patching, grokking                                              11
-  exercises/   on top: each chapter's checks and quiz, and progress()   all chapters
+  exercises/   on top: each chapter's checks and quiz, and progress()  every chapter
 
 The two things every chapter uses are here: ``setup()`` (the environment cell) and
 ``progress()`` (what you have done so far).

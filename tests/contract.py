@@ -9,7 +9,7 @@ the hint each must get, then generate the standard tests:
 import pytest
 
 from course_lib.machinery import chapters
-from course_lib.machinery.exercise import ExerciseFailed
+from course_lib.machinery.exercise import ExerciseCrashed, ExerciseFailed
 
 
 def stub(*args, **kwargs):
@@ -37,6 +37,15 @@ def contract_tests(checks: dict, chapter):
         assert hint in message
         assert "input:" in message and "expected:" in message and "got:" in message
 
+    @pytest.mark.parametrize("check, mistake", [(c, m) for c in checks for m in c.mistakes],
+                             ids=lambda x: getattr(x, "name", None) or getattr(x, "hint", "")[:40])
+    @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+    def test_every_listed_mistake_is_told_apart_by_the_cases_and_named(check, mistake):
+        """The cases separate each listed mistake from the reference: made, it is caught and named."""
+        with pytest.raises((ExerciseFailed, ExerciseCrashed)) as caught:
+            check(mistake.answer)
+        assert mistake.hint in str(caught.value)
+
     def test_every_exercise_is_checked_against_wrong_answers():
         assert set(checks) == set(chapter.EXERCISES) and len(chapter.EXERCISES) >= 3
         assert all(len(pairs) >= 2 for pairs in checks.values())
@@ -45,4 +54,5 @@ def contract_tests(checks: dict, chapter):
         assert all(len(option.why) > 15 for q in chapter.QUIZ.questions for option in q.options)
 
     return (test_reference_passes_and_stub_is_not_attempted, test_wrong_implementation_is_caught_with_its_hint,
+            test_every_listed_mistake_is_told_apart_by_the_cases_and_named,
             test_every_exercise_is_checked_against_wrong_answers)

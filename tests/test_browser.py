@@ -119,7 +119,7 @@ def test_chapter_01_runs_in_jupyterlab_and_its_slider_redraws(lab):
         assert "parameters, 2013-2024" in after
         page.wait_for_function("() => [...document.querySelectorAll('.widget-interact .widget-output img')]"
                                ".some(img => img.complete && img.naturalWidth > 0)", timeout=30_000)  # the new figure
-        option = page.locator(".widget-radio-box label").filter(has_text="175 billion learned parameters")
+        option = page.locator(".widget-hbox").filter(has_text="175 billion learned parameters").locator("button")
         option.scroll_into_view_if_needed()
         option.click()  # the quiz explains the option picked
         page.get_by_text("Model size is the parameter count.").wait_for(timeout=30_000)

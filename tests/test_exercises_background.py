@@ -87,7 +87,7 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
+test_reference_and_stub, test_wrong_is_caught, test_mistakes_named, test_all_covered = contract_tests(CHECKS, checks)
 
 
 # The reference implementations and what they reject.

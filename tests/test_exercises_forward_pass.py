@@ -189,7 +189,7 @@ CHECKS = {
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
+test_reference_and_stub, test_wrong_is_caught, test_mistakes_named, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_the_smallest_failing_case_of_a_missing_max_is_the_overflowing_row():

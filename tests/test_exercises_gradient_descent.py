@@ -201,7 +201,7 @@ CHECKS = {
     ],
     checks.check_convergence_rate: [
         (rate_without_abs, "Take the absolute value"),
-        (rate_of_the_steepest, "The slowest axis sets the pace"),
+        (rate_of_the_steepest, "the flattest axis (smallest λ) shrinks slowest"),
         (rate_of_the_fastest, "not the smallest"),
     ],
     checks.check_momentum_step: [
@@ -229,13 +229,13 @@ CHECKS = {
     checks.check_fit: [
         (fit_as_given, "it still has all three bugs"),
         (fit_without_zero_grad, "Gradients are never zeroed"),
-        (fit_step_first, "optimizer.step() runs before loss.backward()"),
+        (fit_step_first, "The parameters never move: optimizer.step() finds no gradients"),
         (fit_softmax_first, "F.cross_entropy takes logits"),
     ],
 }
 
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
+test_reference_and_stub, test_wrong_is_caught, test_mistakes_named, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_the_loop_cases_leave_the_global_random_state_alone():

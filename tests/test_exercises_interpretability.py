@@ -241,7 +241,7 @@ CHECKS = {
     ],
 }
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
+test_reference_and_stub, test_wrong_is_caught, test_mistakes_named, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_a_crashing_function_is_reported_with_its_input():

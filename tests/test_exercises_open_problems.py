@@ -65,7 +65,7 @@ CHECKS = {
                              (years_in_months, "divide by 12")],
 }
 
-test_reference_and_stub, test_wrong_is_caught, test_all_covered = contract_tests(CHECKS, checks)
+test_reference_and_stub, test_wrong_is_caught, test_mistakes_named, test_all_covered = contract_tests(CHECKS, checks)
 
 
 def test_the_course_wide_quiz_covers_every_chapter_with_fifteen_questions_or_more():

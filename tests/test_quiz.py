@@ -1,8 +1,12 @@
-"""Quizzes: validation, the text fallback, answering in code, and the widget's feedback."""
+"""Quizzes: validation, placement of the right answers, Markdown, the text fallback, answering
+in code, and the widget's feedback."""
+import importlib
+from collections import Counter
+
 import pytest
 
-from course_lib.machinery import record
-from course_lib.machinery.quiz import Option, Question, Quiz
+from course_lib.machinery import chapters, record
+from course_lib.machinery.quiz import Option, Question, Quiz, inline_html, placed
 
 
 def make_quiz():
@@ -13,17 +17,22 @@ def make_quiz():
     ])
 
 
-def test_answer_explains_the_chosen_option_and_records_the_score(capsys):
+def letter_of(quiz, question, correct=True):
+    options = quiz.questions[question - 1].options
+    return "abcdefgh"[next(i for i, o in enumerate(options) if o.correct == correct)]
+
+
+def test_answer_explains_the_chosen_option_and_records_answered_and_right(capsys):
     quiz = make_quiz()
-    assert quiz.answer(1, "b") is False
+    assert quiz.answer(1, letter_of(quiz, 1, correct=False)) is False
     assert "One too many." in capsys.readouterr().out
     assert record.load()["background"]["quiz"]["status"] == "1 of 2 answered, 0 right"
-    assert quiz.answer(1, "A") and quiz.answer(2, "b")
+    assert quiz.answer(1, letter_of(quiz, 1).upper()) and quiz.answer(2, letter_of(quiz, 2))
     assert record.load()["background"]["quiz"]["status"] == "passed"
 
 
 @pytest.mark.parametrize("question, letter, message", [
-    (3, "a", "question must be 1 to 2"), (1, "c", "one of a, b"), (1, 2, "one of a, b")])
+    (3, "a", "question must be 1 to 2"), (1, "c", "one of a, b"), (1, 2, "one of a, b"), ("1", "a", "question must")])
 def test_answer_rejects_bad_input(question, letter, message):
     with pytest.raises(ValueError, match=message):
         make_quiz().answer(question, letter)
@@ -39,20 +48,48 @@ def test_questions_must_be_well_formed(options, message):
         Question("?", options)
 
 
-def test_the_display_has_a_widget_and_a_plain_text_fallback():
+def test_the_right_answers_are_spread_over_the_letters_the_same_way_every_time():
+    questions = [Question(f"q{i}", [Option(f"right {i}", True, "r"), Option("x", False, "x"), Option("y", False, "y")])
+                 for i in range(9)]
+    first = placed(questions, "background")
+    assert Counter(q.correct for q in first) == {0: 3, 1: 3, 2: 3}
+    assert [q.correct for q in placed(questions, "background")] == [q.correct for q in first]
+    assert [q.options[q.correct].text for q in first] == [f"right {i}" for i in range(9)]
+
+
+@pytest.mark.parametrize("chapter", [c.id for c in chapters.CHAPTERS])
+def test_no_chapter_quiz_gives_its_answers_away_by_position(chapter):
+    quiz = importlib.import_module(f"course_lib.exercises.{chapter}").QUIZ
+    positions = Counter(q.correct for q in quiz.questions)
+    assert max(positions.values()) <= -(-len(quiz.questions) // 2), positions  # at most half on one letter
+    assert len(positions) >= 2
+
+
+def test_inline_markdown_is_rendered_and_maths_left_for_mathjax():
+    assert inline_html("the *reverse* of `x.grad`, **not** $a < b$") == \
+        "the <i>reverse</i> of <code>x.grad</code>, <b>not</b> $a &lt; b$"
+    assert inline_html("2 * 3 * 4 and a*b") == "2 * 3 * 4 and a*b"
+
+
+def test_the_display_has_a_widget_and_a_plain_text_fallback_naming_QUIZ():
     bundle = make_quiz()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert "1. 2 + 2?" in bundle["text/plain"] and "b) Paris" in bundle["text/plain"]
+    assert "1. 2 + 2?" in bundle["text/plain"] and ") Paris" in bundle["text/plain"]
     assert "QUIZ.answer(1, 'b')" in bundle["text/plain"]
 
 
-def test_picking_an_option_in_the_widget_shows_its_explanation():
+def test_pressing_an_option_in_the_widget_shows_its_explanation():
     quiz = make_quiz()
     box = quiz.widget()
-    radios = [w for w in box.children if hasattr(w, "options")]
-    feedback = box.children[box.children.index(radios[1]) + 1]
-    radios[1].value = 1
+    rows = [w for w in box.children if getattr(w, "children", None) and hasattr(w.children[0], "on_click")]
+    second = rows[2:4]  # question 2's two options
+    right = next(row for row in second if "Paris" in row.children[1].value)
+    wrong = next(row for row in second if "Lyon" in row.children[1].value)
+    feedback = box.children[box.children.index(second[-1]) + 1]
+    right.children[0].click()
     assert "Right" in feedback.value and "Paris is the capital." in feedback.value
-    radios[1].value = 0
+    assert right.children[0].button_style == "success"
+    wrong.children[0].click()
     assert "Not quite" in feedback.value and "not the capital" in feedback.value
+    assert wrong.children[0].button_style == "danger" and right.children[0].button_style == ""
     assert quiz.answers == {2: False}

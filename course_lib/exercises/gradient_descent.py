@@ -58,7 +58,9 @@ check_gradient_descent = Exercise(
 # 5.2 — the rate of gradient descent
 def rate_cases():
     return [Case(([1.0], 0.5)), Case(([1.0], 1.5)), Case(([2.5, 0.25], 0.3)), Case(([2.5, 0.25], 0.79)),
-            Case(([2.5, 0.25], 0.85)), Case(([4.0, 1.0, 0.1], 0.45)), Case(([4.0, 1.0, 0.1], 0.6))]
+            Case(([2.5, 0.25], 0.85)), Case(([4.0, 1.0, 0.1], 0.45)), Case(([4.0, 1.0, 0.1], 0.6)),
+            Case(([1.0, 2.2], 0.5)),  # the fastest axis is not the steepest one
+            Case(([2.5, 1.5], 1.0))]  # every axis overshoots
 
 
 check_convergence_rate = Exercise(
@@ -221,10 +223,10 @@ SCHEDULE_CASES = [Case((1, 100, 10, 1e-3, 1e-5)), Case((5, 100, 10, 1e-3, 1e-5))
                   Case((1, 50, 0, 0.1, 0.0)), Case((25, 50, 0, 0.1, 0.0)), Case((8, 20, 4, 2.0, 0.5))]
 
 
-def shifted(offset):
+def shifted(offset, strict=False):
     def wrong(step, total_steps, warmup_steps, peak_lr, min_lr):
         step += offset
-        if step <= warmup_steps:
+        if step < warmup_steps or (step == warmup_steps and not strict):
             return peak_lr * step / warmup_steps
         progress = (step - warmup_steps) / (total_steps - warmup_steps)
         return min_lr + 0.5 * (peak_lr - min_lr) * (1 + np.cos(np.pi * progress))
@@ -245,6 +247,8 @@ check_warmup_cosine = Exercise(
     mistakes=[
         Mistake("Off by one step: steps count from 1, so the first update (step=1) gets peak_lr/warmup_steps, "
                 "not 0, and the last (step=total_steps) gets exactly min_lr.", shifted(-1)),
+        Mistake("Off by one step: steps count from 1, so the first update (step=1) gets peak_lr/warmup_steps, "
+                "not 0, and the last (step=total_steps) gets exactly min_lr.", shifted(-1, strict=True)),
         Mistake("Off by one step: steps count from 1 and step is the update being taken; don't add 1.", shifted(+1)),
         Mistake("Half a cosine goes from 1 to 0 as 0.5 * (1 + cos(pi * progress)): the 0.5 is missing.",
                 schedule_mistake(lambda s, T, W, peak, low: low + (peak - low) * (1 + np.cos(np.pi * (s - W) / (T - W))))),
@@ -315,11 +319,11 @@ check_fit = Exercise(
         Mistake("Gradients are never zeroed: backward() *adds* to .grad, so every step uses the sum of all "
                 "gradients so far. Call optimizer.zero_grad() before backward().",
                 loop_mistake(["loss", "backward", "step"])),
-        Mistake("optimizer.step() runs before loss.backward(): each step uses the previous batch's gradients "
-                "(and the first none at all). Order: zero_grad → forward → loss → backward → step.",
-                loop_mistake(["zero_grad", "step", "loss", "backward"])),
-        Mistake("zero_grad() between backward() and step() wipes the gradients before step() can use them.",
-                loop_mistake(["loss", "backward", "zero_grad", "step"])),
+        # Both orders leave step() without gradients (zero_grad() sets them to None), so the two give the
+        # same numbers on every input: one hint names both.
+        Mistake("The parameters never move: optimizer.step() finds no gradients, because it runs before "
+                "loss.backward() or because zero_grad() wipes them in between. Order: zero_grad → forward → "
+                "loss → backward → step.", loop_mistake(["zero_grad", "step", "loss", "backward"])),
         Mistake("F.cross_entropy takes logits: it applies log-softmax itself. A softmax before it squashes the "
                 "outputs into [0, 1] and the gradients with them.",
                 loop_mistake(["zero_grad", "loss", "backward", "step"], softmax=True)),

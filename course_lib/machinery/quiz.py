@@ -1,22 +1,27 @@
 """Self-check quizzes: multiple choice, with an explanation for every option.
 
-In JupyterLab a quiz is a widget: pick an option and its explanation appears at
-once. Where widgets cannot be shown (a terminal, nbconvert, a plain viewer) the
-same quiz prints as text, and ``quiz.answer(question, letter)`` checks an answer.
+In JupyterLab a quiz is a widget: press an option's letter and its explanation appears at
+once. Where widgets cannot be shown (a terminal, nbconvert, a plain viewer) the same quiz
+prints as text, and ``QUIZ.answer(question, letter)`` checks an answer.
+
+Questions are written with the correct option anywhere; the quiz places each question's
+correct option itself, spread over the letters (a fixed seed per chapter, so the order is
+the same in every run and in the slides), so that its position tells nothing. Prompts,
+options and explanations may use inline Markdown (`code`, *emphasis*, **bold**) and $maths$.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+import re
+import zlib
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Sequence
 
 from course_lib.machinery import chapters, record
 
 LETTERS = "abcdefgh"
-# Radio-button labels are one fixed-height line by default: a long option would run over the next one.
-WRAP_LONG_OPTIONS = (".widget-radio-box label {display: flex; flex-direction: row-reverse; justify-content: flex-end; "
-                     "align-items: flex-start; white-space: normal; height: auto; line-height: 1.35; "
-                     "margin-bottom: 4px} .widget-radio-box input {float: none; flex: none; margin: 2px 8px 0 1px}")
+RIGHT, WRONG = "<b style='color:#1a7f37'>✓ Right.</b>", "<b style='color:#cf222e'>✗ Not quite.</b>"
 
 
 @dataclass(frozen=True)
@@ -39,20 +44,55 @@ class Question:
         if any(not o.why.strip() for o in self.options):
             raise ValueError(f"question {self.prompt!r}: every option needs an explanation")
 
+    @property
+    def correct(self) -> int:
+        return next(i for i, o in enumerate(self.options) if o.correct)
+
+
+def placed(questions: Sequence[Question], seed: str) -> tuple[Question, ...]:
+    """The questions with their options shuffled, each correct option at the letter used least
+    so far among those the question has (ties drawn at random): spread, yet unpredictable."""
+    rng, used, out = random.Random(zlib.crc32(seed.encode())), [0] * len(LETTERS), []
+    for question in questions:
+        wrong = [o for o in question.options if not o.correct]
+        rng.shuffle(wrong)
+        fewest = min(used[: len(question.options)])
+        at = rng.choice([i for i in range(len(question.options)) if used[i] == fewest])
+        used[at] += 1
+        out.append(replace(question, options=tuple(wrong[:at] + [question.options[question.correct]] + wrong[at:])))
+    return tuple(out)
+
+
+def inline_html(text: str) -> str:
+    """Inline Markdown as HTML: `code`, **bold**, *emphasis*; $maths$ is left for MathJax."""
+    parts = re.split(r"(`[^`]+`|\$[^$]+\$)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append(f"<code>{escape(part[1:-1])}</code>")
+        elif part.startswith("$") and part.endswith("$") and len(part) > 1:
+            out.append(escape(part))
+        else:
+            part = escape(part)
+            part = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", part)
+            out.append(re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", part))
+    return "".join(out)
+
 
 class Quiz:
-    """A list of questions shown as a widget, with a plain-text fallback."""
+    """A chapter's questions shown as a widget, with a plain-text fallback."""
 
     def __init__(self, chapter: str, questions: Sequence[Question], title: str | None = None):
         if not questions:
             raise ValueError("a quiz needs at least one question")
-        self.chapter, self.questions = chapters.by_id(chapter).id, tuple(questions)
-        self.title = title or f"Self-check: chapter {chapters.by_id(chapter).number:02d}"
+        number = chapters.by_id(chapter).number
+        self.chapter, self.questions = chapter, placed(questions, chapter)
+        self.title = title or f"Self-check: chapter {number:02d}"
         self.answers: dict[int, bool] = {}
 
     def answer(self, question: int, letter: str) -> bool:
-        """Check your answer to question ``question`` (1-based), e.g. ``quiz.answer(2, 'c')``."""
-        if not 1 <= question <= len(self.questions):
+        """Check your answer to question ``question`` (1-based), e.g. ``QUIZ.answer(2, 'c')``."""
+        if not isinstance(question, int) or not 1 <= question <= len(self.questions):
             raise ValueError(f"question must be 1 to {len(self.questions)}, got {question!r}")
         options = self.questions[question - 1].options
         letters = LETTERS[: len(options)]
@@ -79,25 +119,30 @@ class Quiz:
         return "\n".join(lines)
 
     def widget(self):
-        """The quiz as ipywidgets: one block per question, explanations on selection."""
+        """The quiz as ipywidgets: per question, a button per option; pressing one explains it."""
         import ipywidgets as widgets
-        blocks = [widgets.HTML(f"<style>{WRAP_LONG_OPTIONS}</style><h4>{escape(self.title)}</h4>")]
+        blocks = [widgets.HTML(f"<h4>{escape(self.title)}</h4>")]
         for n, q in enumerate(self.questions, 1):
-            choice = widgets.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=None,
-                                          layout=widgets.Layout(width="auto"))
-            feedback = widgets.HTML()
+            feedback = widgets.HTMLMath()
+            buttons = [widgets.Button(description=letter, layout=widgets.Layout(width="2.6em", flex="none"),
+                                      tooltip=f"answer {letter}") for letter in LETTERS[: len(q.options)]]
 
-            def explain(change, n=n, q=q, feedback=feedback):
-                if change["new"] is None:
-                    return
-                option = q.options[change["new"]]
-                mark = "<b style='color:#1a7f37'>✓ Right.</b>" if option.correct else "<b style='color:#cf222e'>✗ Not quite.</b>"
-                feedback.value = f"{mark} {escape(option.why)}"
+            def choose(button, n=n, q=q, buttons=buttons, feedback=feedback):
+                option = q.options[buttons.index(button)]
+                for other in buttons:
+                    other.button_style = ""
+                button.button_style = "success" if option.correct else "danger"
+                feedback.value = f"{RIGHT if option.correct else WRONG} {inline_html(option.why)}"
                 self.score(n, option.correct)
 
-            choice.observe(explain, names="value")
-            blocks += [widgets.HTML(f"<b>{n}. {escape(q.prompt)}</b>"), choice, feedback]
-        return widgets.VBox(blocks)
+            rows = []
+            for button, option in zip(buttons, q.options):
+                button.on_click(choose)
+                rows.append(widgets.HBox([button, widgets.HTMLMath(inline_html(option.text),
+                                                                    layout=widgets.Layout(flex="1"))],
+                                         layout=widgets.Layout(align_items="center")))
+            blocks += [widgets.HTMLMath(f"<b>{n}. {inline_html(q.prompt)}</b>"), *rows, feedback]
+        return widgets.VBox(blocks, layout=widgets.Layout(max_width="60em"))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": self.text()}
