@@ -3,6 +3,7 @@
 1. Keeps the learner's real progress record out of the tests: every test and
    notebook kernel writes to a temporary one (COURSE_PROGRESS_FILE).
 2. Times each notebook nbval runs, reads its kernel's peak memory, enforces the budgets.
+3. Prints the measured exercise feedback (tests/test_feedback.py) at the end.
 
 A notebook's wall time is the sum of its cells' setup, call and teardown times (the
 kernel start included). Its peak memory is the kernel's VmHWM, read just before the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections import defaultdict
 
@@ -61,6 +63,11 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def pytest_terminal_summary(terminalreporter):
+    feedback = sys.modules.get("tests.test_feedback")
+    if feedback is not None and feedback.RESULTS:
+        terminalreporter.section("exercise feedback on tests/wrong/")
+        for line in feedback.summary_table().splitlines():
+            terminalreporter.write_line(line)
     if not seconds:
         return
     write = terminalreporter.write_line

@@ -264,3 +264,16 @@ def contrast(foreground: str, background: str) -> float:
 @pytest.mark.parametrize("style", [PASSED_STYLE, LENT_STYLE])
 def test_the_notices_are_readable_in_light_and_dark_themes(style):
     assert contrast(style["color"], style["background"]) >= 4.5  # the badge brings its own background
+
+
+def test_lists_of_items_in_another_order_or_with_items_missing_are_named():
+    assert relation([(["a", "b", "c"], ["c", "a", "b"])]) == "the right items in another order"
+    assert relation([(["a", "b", "c"], ["a", "c"])]) == "missing some of the items asked for"
+    assert relation([(["a"], ["a", "d"])]) == "the items asked for and some more"
+    assert "a number where a string is asked" in compare(["a", "b"], [0, 1])
+
+
+def test_an_exercise_can_name_its_own_telling_factors():
+    check = Exercise("1.1", "months", lambda years: 12.0 * years, [Case((1.0,)), Case((2.5,))],
+                     factors={365 / 12: "days where months are asked?"})
+    assert "days where months are asked?" in failure_of(check, lambda years: 365.0 * years)

@@ -25,6 +25,8 @@ CONSTANTS = {  # factors a learner's slip can introduce, and how to say them
     100.0: "100 times the answer (a percentage where a fraction is asked?)",
     0.01: "a hundredth of the answer (a fraction where a percentage is asked?)",
     12.0: "12 times the answer (months where years are asked?)", 1 / 12: "a twelfth of the answer (years where months are asked?)",
+    1 / math.log10(2): "log2(10) ≈ 3.32 times the answer (log2 where log10 is asked?)",
+    math.log10(2): "log10(2) ≈ 0.301 times the answer (log10 where log2 is asked?)",
 }
 
 
@@ -108,6 +110,8 @@ def kind_problem(expected: Any, got: Any) -> str | None:
             return f"{len(got)} values where a {type(expected).__name__} of {len(expected)} is asked"
     elif isinstance(expected, dict) and not isinstance(got, dict):
         return f"{kind_of(got)} where a dict is asked"
+    elif isinstance(expected, str) and not isinstance(got, str):
+        return f"{kind_of(got)} where a string is asked"
     return None
 
 
@@ -182,8 +186,8 @@ def constant_factor(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
     return float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-6) and not np.isclose(ratios[0], 1) else None
 
 
-def name_factor(factor: float, sizes: dict[str, list[int]], count: int) -> str:
-    for constant, words in CONSTANTS.items():
+def name_factor(factor: float, sizes: dict[str, list[int]], count: int, factors: dict[float, str]) -> str:
+    for constant, words in {**CONSTANTS, **factors}.items():
         if math.isclose(factor, constant, rel_tol=1e-6):
             return words
     for name, values in sizes.items():  # a size that is the same on every case
@@ -192,7 +196,7 @@ def name_factor(factor: float, sizes: dict[str, list[int]], count: int) -> str:
                 return f"{values[0]} times the answer: a factor of {name}"
             if math.isclose(factor, 1 / values[0], rel_tol=1e-9):
                 return f"the answer divided by {values[0]}: an extra division by {name}"
-    if math.isclose(factor, round(factor)) or math.isclose(1 / factor, round(1 / factor)):
+    if factor != 0 and (math.isclose(factor, round(factor)) or math.isclose(1 / factor, round(1 / factor))):
         return f"{factor:g} times the answer" if abs(factor) >= 1 else f"the answer divided by {1 / factor:g}"
     return f"{factor:.4g} times the answer"
 
@@ -208,12 +212,25 @@ def size_factor(pairs: list[tuple[np.ndarray, np.ndarray]], sizes: dict[str, lis
     return None
 
 
-def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | None = None) -> str | None:
+def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | None = None,
+             factors: dict[float, str] | None = None) -> str | None:
     """The relation that holds between every wrong answer and its expected one, in words, or None.
 
     ``pairs`` are (expected, got) over the failing cases; ``sizes`` names sizes of each case's
-    inputs ({"len(x)": [3, 5, 8], "x.shape[0]": ...}) so a factor can be named after one."""
-    sizes = sizes or {}
+    inputs ({"len(x)": [3, 5, 8], "x.shape[0]": ...}) so a factor can be named after one;
+    ``factors`` adds an exercise's own constants and their words ({365 / 12: "days where ..."})."""
+    sizes, factors = sizes or {}, factors or {}
+    if pairs and all(isinstance(e, list) and isinstance(g, list) and e and not any(map(is_number, e))
+                     for e, g in pairs):
+        try:
+            if all(sorted(map(repr, e)) == sorted(map(repr, g)) for e, g in pairs):
+                return "the right items in another order"
+            if all(set(map(repr, g)) < set(map(repr, e)) for e, g in pairs):
+                return "missing some of the items asked for"
+            if all(set(map(repr, g)) > set(map(repr, e)) for e, g in pairs):
+                return "the items asked for and some more"
+        except TypeError:
+            return None
     if all(isinstance(e, (tuple, list)) and isinstance(g, (tuple, list, np.ndarray)) and len(e) == len(g)
            for e, g in pairs) and pairs:
         for i in range(len(pairs[0][0])):
@@ -221,7 +238,7 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
                 inner = [(e[i], g[i]) for e, g in pairs if compare(e[i], g[i]) is not None]
             except (IndexError, TypeError):
                 return None
-            words = relation(inner, sizes) if inner else None
+            words = relation(inner, sizes, factors) if inner else None
             if words:
                 return f"(in element {i} of what it returns) {words}"
         return None
@@ -237,9 +254,11 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
         return shape_relation(arrays)
     if not all(e.shape == g.shape for e, g in arrays):
         return None
+    if all(np.all(g == 0) and np.any(e != 0) for e, g in arrays):
+        return "zero everywhere: nothing was computed or accumulated (an update in place that never ran?)"
     factor = constant_factor(arrays)
     if factor is not None:
-        return name_factor(factor, sizes, len(arrays))
+        return name_factor(factor, sizes, len(arrays), factors)
     words = size_factor(arrays, sizes)
     if words:
         return words

@@ -134,6 +134,8 @@ class Exercise:
     harness:      turns the learner's object into a function of the case's inputs (see above).
     shows:        what the harnessed answer holds, e.g. "(the loss at each step, the final loss)".
     shapes:       the chapter's shape convention, said when a shape mismatch crashes the function.
+    factors:      this exercise's telling constants, {factor: words}, e.g. {365 / 12: "days where
+                  months are asked?"}, beside the general ones of course_lib.machinery.diagnosis.
     """
 
     def __init__(self, number: str, name: str, reference: Callable,
@@ -141,13 +143,13 @@ class Exercise:
                  arg_names: Sequence[str] = (), mistakes: Sequence[Mistake] = (),
                  hint: str = "Compare your steps with the text above the exercise.", detail: str = "",
                  rtol: float = 1e-6, atol: float = 1e-9, harness: Callable[[Callable], Callable] | None = None,
-                 shows: str = "", shapes: str = ""):
+                 shows: str = "", shapes: str = "", factors: dict[float, str] | None = None):
         self.number, self.name, self.reference = number, name, reference
         self.chapter = chapters.by_number(int(number.split(".")[0])).id
         self._cases, self.arg_names = cases, tuple(arg_names)
         self.mistakes, self.nudge, self.detail, self.rtol, self.atol = tuple(mistakes), hint, detail, rtol, atol
         self.harness = harness or (lambda function: function)
-        self.shows, self.shapes = shows, shapes
+        self.shows, self.shapes, self.factors = shows, shapes, dict(factors or {})
         self.failures, self.last_detail = 0, detail
 
     @property
@@ -217,7 +219,7 @@ class Exercise:
         for o in wrong:
             for name, value in o.case.sizes(self.arg_names).items():
                 sizes.setdefault(name, []).append(value)
-        words = relation([(o.expected, o.got) for o in wrong], sizes)
+        words = relation([(o.expected, o.got) for o in wrong], sizes, self.factors)
         if words:
             return f"Your answers are {words}. {self.nudge}", self.detail
         return self.nudge, self.detail
