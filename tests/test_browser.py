@@ -1,10 +1,15 @@
-"""A real browser: JupyterLab on localhost, chapter 01 run in headless Chromium.
+"""A real browser: JupyterLab on localhost, every chapter's student version run in headless Chromium.
 
-Runs all cells of the student version, finds no error output, moves a slider and sees
-the figure's output change, answers a quiz question and sees its explanation, and saves
-a screenshot in build/screenshots/ (git-ignored).
+For each chapter: open it in a fresh workspace, Run All, find no error output and every check
+lending its reference ("not attempted yet"), change one control of the chapter's first widget and
+see its output redrawn, answer a quiz question and see its explanation, keep screenshots of the
+widget and the page in build/screenshots/ (git-ignored), then close the tab — and see its kernel
+shut down, as the course's JupyterLab settings (binder/overrides.json, installed in the venv by
+the set-up and on Binder by postBuild) promise: the next chapter finds no kernel but its own.
 Without Chromium it skips with the install command, except under CI=true, where it fails.
 """
+import importlib
+import json
 import os
 import shutil
 import socket
@@ -17,13 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from course_lib.machinery import chapters
 from course_lib.machinery.authoring import NOTEBOOKS, ROOT
 
-CHAPTER = "01_background.ipynb"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]
 SCREENSHOTS = ROOT / "build" / "screenshots"
+NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 
 KERNEL_IDLE = """() => {
     const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -37,7 +43,13 @@ ALL_CELLS_RUN = """() => {
     return panel.sessionContext.session.kernel.status === 'idle'
         && code.every(c => c.model.executionCount !== null);
 }"""
-EXPLORER_TEXT = "() => document.querySelector('.widget-interact .widget-output').innerText"
+# What the first widget shows: its output's text and pictures, so that a redraw changes it.
+WIDGET_OUTPUT = """() => {
+    const out = document.querySelector('.widget-interact .widget-output');
+    if (!out) return null;
+    const images = [...out.querySelectorAll('img')].map(img => img.complete && img.naturalWidth > 0 ? img.src.length + ':' + img.src.slice(-64) : 'loading');
+    return out.innerText + '|' + images.join(',');
+}"""
 
 
 def require_chromium():
@@ -56,17 +68,12 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server on localhost serving a copy of the chapter (JupyterLab autosaves)."""
+    """A JupyterLab server on localhost serving a copy of the chapters (JupyterLab autosaves)."""
     require_chromium()
     home = tmp_path_factory.mktemp("lab")
     root = home / "course"
-    root.mkdir()
-    shutil.copy(NOTEBOOKS / CHAPTER, root)
-    settings = home / "settings"
-    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+    shutil.copytree(NOTEBOOKS, root)
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), JUPYTER_CONFIG_DIR=str(home / "config"))
     port = free_port()
     log = open(home / "server.log", "w")
@@ -92,39 +99,72 @@ def lab(tmp_path_factory):
     log.close()
 
 
-def test_chapter_01_runs_in_jupyterlab_and_its_slider_redraws(lab):
+@pytest.fixture(scope="module")
+def browser(lab):
     from playwright.sync_api import sync_playwright
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        page.goto(f"{lab}/lab/workspaces/{uuid.uuid4().hex}/tree/{CHAPTER}?reset")
-        page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(ALL_CELLS_RUN, timeout=180_000, polling=500)
+        yield browser
+        browser.close()
 
-        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-        assert errors.count() == 0, "error output in the browser:\n" + "\n---\n".join(errors.all_inner_texts())
-        assert page.get_by_text("not attempted yet").count() == 4  # the student version: every check lends its reference
 
-        page.locator(".widget-interact").scroll_into_view_if_needed()
-        page.wait_for_function(f"() => ({EXPLORER_TEXT})().includes('models')", timeout=30_000)
-        before = page.evaluate(EXPLORER_TEXT)
-        assert "parameters, 2012-2024" in before
-        handle = page.locator(".widget-slider .noUi-handle").first
+def kernels(url: str) -> list:
+    return json.loads(urllib.request.urlopen(f"{url}/api/kernels", timeout=5).read())
+
+
+def change_a_control(page) -> None:
+    """Move the first slider of the first widget one step, else pick the next option of its first menu."""
+    handle = page.locator(".widget-interact .widget-slider .noUi-handle").first
+    if handle.count():
         handle.focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"() => ({EXPLORER_TEXT})() !== {before!r}", timeout=30_000)
-        after = page.evaluate(EXPLORER_TEXT)
-        assert "parameters, 2013-2024" in after
-        page.wait_for_function("() => [...document.querySelectorAll('.widget-interact .widget-output img')]"
-                               ".some(img => img.complete && img.naturalWidth > 0)", timeout=30_000)  # the new figure
-        option = page.locator(".widget-hbox").filter(has_text="175 billion learned parameters").locator("button")
-        option.scroll_into_view_if_needed()
-        option.click()  # the quiz explains the option picked
-        page.get_by_text("Model size is the parameter count.").wait_for(timeout=30_000)
-        page.locator(".widget-interact").scroll_into_view_if_needed()
-        page.wait_for_timeout(1000)  # let the new figure settle before the picture is taken
-        page.locator(".widget-interact").screenshot(path=str(SCREENSHOTS / "01_background_explorer.png"))
-        page.screenshot(path=str(SCREENSHOTS / "01_background.png"))
-        browser.close()
+        return
+    select = page.locator(".widget-interact select").first
+    options = select.locator("option").all_inner_texts()
+    select.select_option(label=options[1])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_chapter_runs_in_jupyterlab_its_widget_redraws_and_its_kernel_stops_on_close(lab, browser, name):
+    chapter = chapters.by_id(chapters.id_of(name))
+    exercises = importlib.import_module(f"course_lib.exercises.{chapter.id}").EXERCISES
+    assert kernels(lab) == [], "a kernel of an earlier chapter is still running after its tab was closed"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.goto(f"{lab}/lab/workspaces/{uuid.uuid4().hex}/tree/{name}?reset")
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(ALL_CELLS_RUN, timeout=300_000, polling=500)
+
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, "error output in the browser:\n" + "\n---\n".join(errors.all_inner_texts())
+    assert page.get_by_text("not attempted yet").count() == len(exercises)  # every check lends its reference
+
+    widget = page.locator(".widget-interact").first
+    widget.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => {{ const s = ({WIDGET_OUTPUT})(); return s && !s.includes('loading') && s.length > 1; }}",
+                           timeout=60_000)
+    before = page.evaluate(WIDGET_OUTPUT)
+    change_a_control(page)
+    page.wait_for_function(f"() => {{ const s = ({WIDGET_OUTPUT})(); return s && !s.includes('loading') && s !== {before!r}; }}",
+                           timeout=60_000)
+    page.wait_for_timeout(500)  # let the new figure settle before the picture is taken
+    widget.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}_widget.png"))
+
+    quiz = page.locator(".widget-vbox", has=page.locator("h4", has_text="elf-check")).first
+    quiz.locator(".widget-hbox button").first.scroll_into_view_if_needed()
+    quiz.locator(".widget-hbox button").first.click()
+    quiz.get_by_text("Right.").or_(quiz.get_by_text("Not quite.")).first.wait_for(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
+
+    tracker = json.loads(urllib.request.urlopen(f"{lab}/lab/api/settings/@jupyterlab/notebook-extension:tracker").read())
+    assert tracker["schema"]["properties"]["kernelShutdown"]["default"] is True, \
+        "the course's JupyterLab setting kernelShutdown (binder/overrides.json) is not in effect"
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")  # so that closing asks nothing
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+    page.evaluate("window.jupyterapp.commands.execute('application:close-all')")
+    deadline = time.monotonic() + 60
+    while kernels(lab) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    page.close()
+    assert kernels(lab) == [], "closing the notebook left its kernel running (kernelShutdown setting missing?)"

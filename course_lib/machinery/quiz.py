@@ -141,7 +141,8 @@ class Quiz:
                 rows.append(widgets.HBox([button, widgets.HTMLMath(inline_html(option.text),
                                                                     layout=widgets.Layout(flex="1"))],
                                          layout=widgets.Layout(align_items="center")))
-            blocks += [widgets.HTMLMath(f"<b>{n}. {inline_html(q.prompt)}</b>"), *rows, feedback]
+            blocks += [widgets.HTMLMath(f"<div style='margin-top:0.9em'><b>{n}. {inline_html(q.prompt)}</b></div>"),
+                       *rows, feedback]
         return widgets.VBox(blocks, layout=widgets.Layout(max_width="60em"))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
