@@ -5,6 +5,8 @@
     python3 course.py matrix   set up, run the suite under every perturbation, print the matrix
     python3 course.py build    set up, regenerate notebooks/ from solutions/
     python3 course.py slides   set up, build a lecture deck per chapter in build/slides/
+    python3 course.py classroom   the instructor's tools (nbgrader course, nbgitpuller link, hub test)
+                               in an environment of their own, .venv-classroom/
 
 Add ``--python 3.13`` (any installed 3.10-3.13) before the other arguments to use that
 Python, in an environment of its own (.venv-3.13/); the default is the Python running this file.
@@ -29,10 +31,14 @@ TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 # The course's JupyterLab settings, shared with Binder: closing a notebook shuts its kernel down.
 JUPYTERLAB_SETTINGS = "binder/overrides.json"
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+# The suite runs in two processes (pytest-xdist), a test file each at a time: the chapters' kernels
+# and the tests use one thread each, so two keep a 2-core machine busy. Pass -n 0 to run serially.
+PARALLEL = ["-n", "2", "--dist", "loadfile"]
 
 
 class Environment:
     """A virtual environment of the course for one Python: .venv/ for the running one."""
+    requirements = ("requirements.txt",)
 
     def __init__(self, python: str | None = None):
         self.python = python or sys.executable
@@ -44,7 +50,8 @@ class Environment:
         return str(folder / (name + (".exe" if os.name == "nt" else "")))
 
     def fingerprint(self) -> str:
-        text = "".join((ROOT / f).read_text() for f in ("requirements.txt", "pyproject.toml", JUPYTERLAB_SETTINGS))
+        files = ("requirements.txt", *self.requirements, "pyproject.toml", JUPYTERLAB_SETTINGS)
+        text = "".join((ROOT / f).read_text() for f in dict.fromkeys(files))
         return hashlib.sha256((text + python_version(self.python, full=True)).encode()).hexdigest()
 
     def setup(self) -> None:
@@ -58,13 +65,42 @@ class Environment:
         # The CPU index holds CPU-only torch wheels (about 200 MB instead of several GB
         # of CUDA libraries). Where it cannot be reached, pip falls back to its usual sources.
         index = ["--extra-index-url", TORCH_CPU_INDEX] if reachable(TORCH_CPU_INDEX + "/torch/") else []
-        for args in (index + ["-r", str(ROOT / "requirements.txt")], ["--no-deps", "-e", str(ROOT)]):
+        for args in (index + ["-r", str(ROOT / self.requirements[-1])], ["--no-deps", "-e", str(ROOT)]):
             if subprocess.run(pip + args).returncode != 0:
                 sys.exit("Setup failed: pip could not install the packages (see its message above).")
         settings = self.folder / "share" / "jupyter" / "lab" / "settings"
         settings.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / JUPYTERLAB_SETTINGS, settings / "overrides.json")
+        self.extras()
         self.stamp.write_text(self.fingerprint())
+
+    def extras(self) -> None:
+        """What a kind of environment needs beyond its Python packages."""
+
+
+class ClassroomEnvironment(Environment):
+    """.venv-classroom/: the course's packages with JupyterHub, nbgitpuller and nbgrader, and the
+    hub's proxy (configurable-http-proxy, from the npm registry) — the instructor's tools."""
+    requirements = ("requirements.txt", "classroom/requirements.txt")
+    PROXY = "configurable-http-proxy@5.3.0"
+
+    def __init__(self):
+        super().__init__()
+        self.folder = ROOT / ".venv-classroom"
+        self.stamp = self.folder / "course-setup.stamp"
+
+    def extras(self) -> None:
+        if not shutil.which("npm"):
+            sys.exit("The classroom tools need Node.js and npm for JupyterHub's proxy (configurable-http-proxy).")
+        done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(self.folder), self.PROXY])
+        if done.returncode != 0:
+            sys.exit("Setup failed: npm could not install configurable-http-proxy (see its message above).")
+
+    def environ(self) -> dict[str, str]:
+        """The environment to run the tools in: this venv's and the proxy's programs on the PATH."""
+        path = os.pathsep.join([str(Path(self.bin("python")).parent), str(self.folder / "node_modules" / ".bin"),
+                                os.environ.get("PATH", "")])
+        return dict(os.environ, PATH=path)
 
 
 def python_version(python: str, full: bool = False) -> str:
@@ -114,9 +150,9 @@ def offline_prefix() -> list[str]:
     return ["unshare", *user_ns, "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
 
 
-def run_offline_if_asked(command: list[str]) -> int:
+def run_offline_if_asked(command: list[str], env: dict[str, str] | None = None) -> int:
     """Run a test command; under CI=true or COURSE_OFFLINE=1 with the network blocked."""
-    env = dict(os.environ)
+    env = dict(env or os.environ)
     if os.environ.get("CI") == "true" or os.environ.get("COURSE_OFFLINE") == "1":
         prefix = offline_prefix()
         if not prefix:
@@ -128,7 +164,7 @@ def run_offline_if_asked(command: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("open", "test", "matrix", "build", "slides")
+    commands = ("open", "test", "matrix", "build", "slides", "classroom")
     python = None
     if argv[:1] == ["--python"] or (argv[1:2] == ["--python"]):
         at = argv.index("--python")
@@ -141,11 +177,19 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 10):
         sys.exit(f"The course needs Python 3.10 or newer (3.11 recommended); this is {sys.version.split()[0]}.")
     command, rest = argv[0], argv[1:]
+    if command == "classroom":
+        environment = ClassroomEnvironment()
+        environment.setup()
+        tool = [environment.bin("python"), "-m", "course_lib.machinery.classroom", *rest]
+        if rest[:1] == ["test"]:  # the tests run offline under CI, like the suite: the hub is on loopback
+            return run_offline_if_asked(tool, environment.environ())
+        return subprocess.run(tool, cwd=ROOT, env=environment.environ()).returncode
     environment = Environment(python)
     environment.setup()
     python_in_env = environment.bin("python")
     if command == "test":
-        return run_offline_if_asked([python_in_env, "-m", "pytest", *rest])
+        parallel = [] if any(a == "-n" or a.startswith("-n") for a in rest) else PARALLEL
+        return run_offline_if_asked([python_in_env, "-m", "pytest", *parallel, *rest])
     if command == "matrix":
         return run_offline_if_asked([python_in_env, "-m", "tests.matrix", *rest])
     module = {"open": ["course_lib.machinery.workspace"], "build": ["course_lib.machinery.authoring", "build"],

@@ -5,7 +5,7 @@ imports only from its own wing and the wings below it (tests/test_layout.py chec
 
   machinery/   how the course runs: chapters (their order and ids), authoring,
                exercise and diagnosis (the checks), quiz, record, workspace,
-               slides, env, viz                                           every chapter
+               slides, env, viz, classroom (nbgrader, hub links)          every chapter
   nets/        neural networks from scratch: forward, autograd, graph, gradcheck,
                backprop, optim, schedules, quadratic, gradient_noise,
                early_stopping, train, toy_data, digits                      03-05

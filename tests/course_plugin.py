@@ -4,6 +4,7 @@
    notebook kernel writes to a temporary one (COURSE_PROGRESS_FILE).
 2. Times each notebook nbval runs, reads its kernel's peak memory, enforces the budgets.
 3. Prints the measured exercise feedback (tests/test_feedback.py) at the end.
+Both tables are gathered from the test reports, so they also work in a parallel run (pytest-xdist).
 
 A notebook's wall time is the sum of its cells' setup, call and teardown times (the
 kernel start included). Its peak memory is the kernel's VmHWM, read just before the
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from collections import defaultdict
 
@@ -24,6 +24,7 @@ from course_lib.machinery.authoring import BUDGET_MB, BUDGET_SECONDS, ROOT, peak
 
 seconds: dict[str, float] = defaultdict(float)
 peaks: dict[str, float | None] = {}
+feedback: dict[str, dict[str, int]] = defaultdict(lambda: {"entries": 0, "caught": 0, "named": 0, "misnamed": 0})
 
 
 def pytest_configure(config):
@@ -37,9 +38,17 @@ def notebook_of(nodeid: str) -> str | None:
 
 
 def pytest_runtest_logreport(report):
+    """Also runs in the controller of a parallel run (pytest-xdist), with the workers' reports."""
     notebook = notebook_of(report.nodeid)
     if notebook:
         seconds[notebook] += report.duration
+    for name, value in report.user_properties:
+        if name == "peak_mb":
+            peaks[notebook] = value
+        elif name == "feedback" and report.when == "call":
+            row = feedback[value["chapter"]]
+            for key in row:
+                row[key] += value[key]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -50,6 +59,7 @@ def pytest_runtest_teardown(item, nextitem):
         kernel = getattr(item.parent, "kernel", None)
         pid = getattr(getattr(getattr(kernel, "km", None), "provisioner", None), "pid", None)
         peaks[notebook] = peak_memory_mb(pid) if pid else None
+        item.user_properties.append(("peak_mb", peaks[notebook]))
     result = yield
     if last:
         over = []
@@ -63,14 +73,17 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def pytest_terminal_summary(terminalreporter):
-    feedback = sys.modules.get("tests.test_feedback")
-    if feedback is not None and feedback.RESULTS:
-        terminalreporter.section("exercise feedback on tests/wrong/")
-        for line in feedback.summary_table().splitlines():
-            terminalreporter.write_line(line)
+    write = terminalreporter.write_line
+    if feedback:
+        terminalreporter.section("exercise feedback on tests/wrong/ (tests/test_feedback.py)")
+        write(f"{'chapter':<24} {'entries':>7} {'caught':>7} {'named':>12} {'misnamed':>9}")
+        for chapter, row in sorted(feedback.items()):
+            share = row["named"] / max(row["entries"], 1)
+            write(f"{chapter:<24} {row['entries']:>7} {row['caught']:>7} {row['named']:>5} ({share:>4.0%}) {row['misnamed']:>9}")
+        (ROOT / "build").mkdir(exist_ok=True)
+        (ROOT / "build" / "feedback.json").write_text(json.dumps(feedback, indent=1, sort_keys=True))
     if not seconds:
         return
-    write = terminalreporter.write_line
     terminalreporter.section("notebook budgets")
     write(f"{'notebook':<40} {'time (s)':>9} {'peak (MB)':>10}   budget: {BUDGET_SECONDS} s, {BUDGET_MB} MB")
     for notebook in sorted(seconds):

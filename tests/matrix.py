@@ -58,7 +58,7 @@ def run_column(name: str, paths: list[str]) -> dict[str, tuple[bool, float]]:
     report = OUT / f"{name}.xml"
     env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "COURSE_THREADS", "COURSE_SEED")}
     env.update(COLUMNS[name])
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--junitxml={report}",
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", f"--junitxml={report}",
                "--deselect", "tests/test_browser.py", *paths]
     print(f"\n=== {name}: {' '.join(f'{k}={v}' for k, v in COLUMNS[name].items()) or 'no perturbation'}", flush=True)
     start = time.monotonic()

@@ -4,8 +4,9 @@ A flag is a line `NAME = False` (an upper-case name, perhaps with a comment) in 
 solution notebook, such as `LONG_RUN = False` or `GROKKING = False`. Each test runs the whole chapter
 with one flag set to True. They take minutes, so they are marked `long` and left out of the default
 run: `python3 course.py test -m long` runs them all; `.ci/run` runs one of them on each CI run, a
-different one each day (tests/optional_of_the_day.py says which).
+different one each day (``of_the_day()``), so that each runs every few days.
 """
+import datetime
 import re
 
 import nbformat
@@ -24,6 +25,12 @@ def flags() -> list[tuple[str, str]]:
             if cell.cell_type == "code":
                 found += [(path.name, name) for name in FLAG.findall(cell.source)]
     return found
+
+
+def of_the_day() -> str:
+    """The pytest -k expression of the optional run CI takes today."""
+    notebook, flag = flags()[datetime.date.today().toordinal() % len(flags())]
+    return f"{notebook}:{flag}"
 
 
 @pytest.mark.long
