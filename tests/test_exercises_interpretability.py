@@ -302,6 +302,7 @@ def quiz_text():
 
 
 def test_the_accuracies_in_the_quiz(digits_models):
+    """Question 8: both about 97%, a few digits apart, indistinguishable by McNemar's test; the tree about 40%."""
     from course_lib.nets import digits
     data, mlp, model, ink, label = digits_models
     fits = [probes.fit_linear(ink["train"], label["train"], l2=l2, standardise=False) for l2 in (1e-4, 1e-3, 1e-2)]
@@ -309,11 +310,15 @@ def test_the_accuracies_in_the_quiz(digits_models):
     tree = probes.decision_tree(ink["train"], label["train"], depth=3)
     mlp_accuracy = digits.accuracy(model, ink["test"], label["test"])
     linear_accuracy = probes.accuracy(linear, ink["test"], label["test"])
-    assert f"{linear_accuracy:.1%}" == "96.7%" and f"{mlp_accuracy:.1%}" == "97.2%"
-    assert round((mlp_accuracy - linear_accuracy) * 360) == 2 and "two test digits" in quiz_text()
-    assert round(probes.accuracy(tree, ink["test"], label["test"]), 2) == 0.39
+    assert 0.95 < linear_accuracy < 0.99 and 0.95 < mlp_accuracy < 0.99 and len(label["test"]) == 360
+    with torch.no_grad():
+        mlp_right = model(ink["test"]).argmax(dim=1) == label["test"]
+    mlp_only, linear_only, p_value = probes.mcnemar(mlp_right, linear.predict(ink["test"]) == label["test"])
+    assert mlp_only + linear_only <= 12 and p_value > 0.05
+    assert 0.35 < probes.accuracy(tree, ink["test"], label["test"]) < 0.45  # "about 40%"
     deep = [probes.decision_tree(ink["train"], label["train"], depth=d) for d in (8, 10)]
-    assert all(0.8 < probes.accuracy(t, ink["test"], label["test"]) < 0.9 and t.get_n_leaves() > 70 for t in deep)
+    assert all(0.8 < probes.accuracy(t, ink["test"], label["test"]) < 0.9 for t in deep)  # "about 85%"
+    assert 90 < deep[1].get_n_leaves() < 130  # "around a hundred leaves"
 
 
 def test_the_randomisation_numbers_in_the_quiz(digits_models):
