@@ -421,8 +421,8 @@ QUIZ = Quiz(CHAPTER, [
                "look is no evidence of what the model learned", True,
                "This is what Adebayo et al.'s model-randomisation test is for. The signs of the maps do change "
                "(their signed correlation falls to about 0), but a picture of |map| hardly does."),
-        Option("The model had not learned anything", False, "It reads 97% of the test digits; the random model "
-               "reads about 10%."),
+        Option("The model had not learned anything", False, "It reads about 97% of the test digits; the "
+               "randomised one about as many as guessing would (10%)."),
         Option("Gradient × input is the most faithful method", False,
                "Passing for the wrong reason is not faithfulness: the maps would look the same for any model."),
         Option("Rank correlation is the wrong measure: the maps must be identical", False,
