@@ -200,7 +200,7 @@ CHECKS = {
     checks.check_gradient: [
         (gradient_of_weights, "with respect to the first layer's weights"),
         (gradient_of_weights_summed, "summed over the hidden units"),
-        (gradient_of_all_logits, "not the sum of all the logits"),
+        (gradient_of_all_logits, "differentiated the sum of all the logits"),
         (gradient_of_loss, "cross-entropy loss"),
         (gradient_of_probability, "softmax probability"),
         (gradient_absolute, "Return the signed gradient"),
@@ -361,3 +361,10 @@ def test_the_language_model_numbers_in_the_quiz(shipped):
     sequences, _ = next(text.batches(torch.tensor(tokenizer.encode(text.corpus())), 32, batch_size=120, seed=1))
     tau, _ = lens.attention_vs_occlusion(model, sequences)
     assert 0.08 < tau.min() and tau.max() < 0.36  # "between about 0.1 and 0.3"
+
+
+def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest

@@ -69,9 +69,11 @@ test_reference_and_stub, test_wrong_is_caught, test_mistakes_named, test_all_cov
 
 
 def test_the_course_wide_quiz_covers_every_chapter_with_fifteen_questions_or_more():
+    from course_lib.machinery import chapters
     questions = checks.QUIZ.questions
     assert len(questions) >= 15
-    assert {q.prompt[1:3] for q in questions} == {f"{n:02d}" for n in range(1, 10)}
+    tags = {q.prompt[1:3] for q in questions}
+    assert tags == {f"{c.number:02d}" for c in chapters.CHAPTERS}  # each tag a chapter, each chapter a question
 
 
 @pytest.mark.parametrize("call, message", [
@@ -146,3 +148,10 @@ def test_the_linear_classifier_is_as_accurate_as_the_mlp_by_a_paired_test():
         mlp_right = attribution.ink_model(mlp, data)(ink["test"]).argmax(dim=1) == label["test"]
     mlp_only, linear_only, p_value = probes.mcnemar(mlp_right, linear.predict(ink["test"]) == label["test"])
     assert len(label["test"]) == 360 and mlp_only + linear_only <= 12 and p_value > 0.05
+
+
+def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
