@@ -155,3 +155,32 @@ def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
     longest = [q.prompt[:40] for q in checks.QUIZ.questions
                if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
     assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
+
+
+def test_the_utilisation_figures_the_chapter_states():
+    """Section 1: GPT-3's reported hardware implies about 20% of the datasheet peak, inside the 20-50% of
+    published large runs, and in the energy table's 20% row."""
+    implied = cost.implied_utilisation(outlook.gpt3_as_reported())
+    assert 0.19 < implied < 0.20 and abs(implied - outlook.PUBLISHED_MFU["GPT-3"]) < 0.03
+    assert 0.2 < min(outlook.PUBLISHED_MFU.values()) and max(outlook.PUBLISHED_MFU.values()) < 0.5
+    gpt3, v100 = cost.run("GPT-3"), cost.ACCELERATORS["NVIDIA V100"]
+    rows = [outlook.energy_mwh(gpt3.reported_flops, v100.peak_flops, 0.2, outlook.POWER_WATTS["NVIDIA V100"], p)
+            for p in (1.1, 1.3)]
+    assert rows[0] < outlook.GPT3_REPORTED_MWH < rows[1]  # "in the rows for about 20% utilisation"
+
+
+def test_the_parameter_trend_levels_only_with_switch_c_and_the_data_per_parameter_grew():
+    names, years, params, _ = milestones.series("parameters")
+    recent = years >= 2020
+    without = recent & (np.array(names) != "Switch-C")
+    assert trends.fit_exponential(years[recent], params[recent])[0] < 0.01
+    assert trends.fit_exponential(years[without], params[without])[0] > 0.03
+    ratio = {name: milestones.model(name).tokens / milestones.model(name).parameters
+             for name in ("GPT-3", "Chinchilla", "LLaMA-65B", "Llama 3.1 405B")}
+    assert ratio["GPT-3"] < 2 and 18 < ratio["Chinchilla"] < 22 and 18 < ratio["LLaMA-65B"] < 22
+    assert 35 < ratio["Llama 3.1 405B"] < 42  # "under 2 ... about 20 ... near 40"
+    assert max(m.parameters for m in milestones.MODELS if m.year >= 2022 and m.parameters) == 671e9
+
+
+def test_the_two_fitted_floors_the_chapter_compares():
+    assert (scaling.HOFFMANN.E, scaling.BESIROGLU.E) == (1.69, 1.82)
