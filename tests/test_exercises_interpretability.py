@@ -368,3 +368,27 @@ def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
     longest = [q.prompt[:40] for q in checks.QUIZ.questions
                if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
     assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
+
+
+@pytest.mark.parametrize("check", checks.EXERCISES, ids=lambda c: c.name)
+def test_the_first_hint_is_a_nudge_and_the_code_comes_second(check):
+    """A first wrong answer gets words, not the solution; the code waits for a second attempt or check.hint()."""
+    code = ("return ", "torch.", "probes.", "model.", ".backward()", "x.grad")
+    assert check.detail and not any(token in check.nudge for token in code), check.nudge
+    assert any(token in check.detail for token in code)
+
+
+def test_a_gradient_returned_as_numpy_is_refused_where_the_next_exercises_need_a_tensor():
+    from course_lib.interpret import attribution
+    with pytest.raises(ExerciseFailed, match="a numpy array where a torch tensor is asked"):
+        checks.check_gradient(lambda model, x, target: attribution.gradient(model, x, target).numpy())
+
+
+def test_a_selectivity_that_is_not_a_dict_of_the_three_values_is_refused_in_words():
+    from course_lib.machinery.exercise import ExerciseCrashed
+
+    def as_tuple(features, task, control, train, test):
+        result = checks.selectivity(features, task, control, train, test)
+        return result["task"], result["control"], result["selectivity"]
+    with pytest.raises(ExerciseCrashed, match="a tuple where a dict is asked"):
+        checks.check_selectivity(as_tuple)

@@ -184,3 +184,9 @@ def test_the_parameter_trend_levels_only_with_switch_c_and_the_data_per_paramete
 
 def test_the_two_fitted_floors_the_chapter_compares():
     assert (scaling.HOFFMANN.E, scaling.BESIROGLU.E) == (1.69, 1.82)
+
+
+@pytest.mark.parametrize("check", checks.EXERCISES, ids=lambda c: c.name)
+def test_the_first_hint_names_no_formula_and_the_formula_comes_second(check):
+    assert check.detail and check.detail not in check.nudge
+    assert "3.6e9" not in check.nudge and "log2(" not in check.nudge and "10 ** -" not in check.nudge

@@ -81,7 +81,10 @@ def test_a_run_memorises_first_forms_the_circuit_unseen_then_generalises(grokked
     spans = grokking.phases(run.history)
     (_, memorised), (_, rising), (_, generalised) = spans.values()
     at = lambda name, step: grokking.value_at(measures[name], step)  # noqa: E731
-    assert memorised <= 200 and generalised > 3 * memorised and run.history.last("test accuracy") > 0.99
+    assert memorised <= 200 and rising - memorised >= 100 and generalised > 3 * memorised
+    assert run.history.last("test accuracy") > 0.99 and at("test loss", memorised) > math.log(59)
+    assert at("sum of squared weights", memorised) > 10 * measures["sum of squared weights"][0][1]
+    assert at("excluded loss", 2000) > 0.6 * math.log(59)
     assert at("restricted loss", rising) < 0.4 * at("restricted loss", memorised)
     assert at("excluded loss", generalised) > 2 * at("excluded loss", memorised)
     assert power[key - 1].sum() > 0.7
