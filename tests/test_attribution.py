@@ -115,6 +115,31 @@ def test_smoothgrad_averages_gradients_at_the_noisy_inputs():
     assert torch.allclose(attribution.smoothgrad(model, x, target, zero), attribution.gradient(model, x, target))
 
 
+def test_smoothgrad_agrees_with_captums_noise_tunnel_on_the_same_noise(digits_model):
+    from captum.attr import NoiseTunnel, Saliency
+    model, data = digits_model
+    x = attribution.ink(data, data.x_test[:20])
+    target = model(x).argmax(dim=1)
+    with torch.random.fork_rng():
+        torch.manual_seed(7)
+        theirs = NoiseTunnel(Saliency(model)).attribute(x, target=target, nt_type="smoothgrad", nt_samples=6,
+                                                        stdevs=0.15, abs=False)
+        torch.manual_seed(7)
+        noise = attribution.noise_like_captum(x, samples=6, sigma=0.15)
+    assert noise.shape == (6, 20, 64) and 0.1 < noise.std() < 0.2
+    assert torch.allclose(attribution.smoothgrad(model, x, target, noise), theirs, atol=1e-5)
+
+
+def test_captums_noise_tunnel_defaults_are_five_samples_at_the_whole_ink_range_and_absolute_values():
+    """The chapter's warning: SmoothGrad with Captum's defaults is not the SmoothGrad it teaches."""
+    import inspect
+
+    from captum.attr import NoiseTunnel, Saliency
+    tunnel = inspect.signature(NoiseTunnel.attribute).parameters
+    assert tunnel["nt_samples"].default == 5 and tunnel["stdevs"].default == 1.0
+    assert inspect.signature(Saliency.attribute).parameters["abs"].default is True
+
+
 def test_the_ink_model_is_the_same_classifier_and_blank_is_exactly_zero(digits_model):
     model, data = digits_model
     mlp = model[1]
@@ -139,11 +164,16 @@ def test_the_explorer_redraws_and_reports_the_completeness_gap(digits_model, cap
     explorer = attribution.explorer(model, x, target, ["a", "b", "c"])
     view = explorer.static_view()
     assert "integrated gradients" in view["text/plain"] and "gap" in view["text/plain"] and view["image/png"]
+    index, method, steps, sigma = explorer.widget.children[:4]
+    assert steps.value == 64 and not steps.disabled and sigma.disabled  # starts at the chapter's 64 steps
     first = explorer.static_view()["text/plain"]
-    explorer.widget.children[2].value = 256  # more integration steps: a smaller gap
+    steps.value = 4  # fewer integration steps: a larger gap
     assert explorer.static_view()["text/plain"] != first
-    explorer.widget.children[1].value = "saliency"
-    assert explorer.static_view()["text/plain"].startswith("saliency")
+    method.value = "saliency"
+    assert explorer.static_view()["text/plain"].startswith("saliency") and steps.disabled and sigma.disabled
+    method.value = "SmoothGrad"
+    assert steps.disabled and not sigma.disabled
+    assert all(c.style.description_width == "initial" for c in (index, method, steps, sigma))  # labels not cut off
 
 
 @pytest.mark.parametrize("call, message", [
@@ -156,6 +186,7 @@ def test_the_explorer_redraws_and_reports_the_completeness_gap(digits_model, cap
     (lambda m, x, t: attribution.smoothgrad(m, x, t, torch.zeros(3, 2, 5)), "noise must have shape"),
     (lambda m, x, t: attribution.noise(x, samples=0), "samples must be a positive integer"),
     (lambda m, x, t: attribution.noise(x, sigma=-1), "sigma must be a number >= 0"),
+    (lambda m, x, t: attribution.noise_like_captum(x, samples=0, sigma=0.1), "samples must be a positive integer"),
     (lambda m, x, t: attribution.ink_model("mlp", None), "model must be a torch module"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(call, message):

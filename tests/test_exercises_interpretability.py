@@ -200,7 +200,7 @@ CHECKS = {
     checks.check_gradient: [
         (gradient_of_weights, "with respect to the first layer's weights"),
         (gradient_of_weights_summed, "summed over the hidden units"),
-        (gradient_of_all_logits, "not the sum of all the logits"),
+        (gradient_of_all_logits, "differentiated the sum of all the logits"),
         (gradient_of_loss, "cross-entropy loss"),
         (gradient_of_probability, "softmax probability"),
         (gradient_absolute, "Return the signed gradient"),
@@ -302,6 +302,7 @@ def quiz_text():
 
 
 def test_the_accuracies_in_the_quiz(digits_models):
+    """Question 8: both about 97%, a few digits apart, indistinguishable by McNemar's test; the tree about 40%."""
     from course_lib.nets import digits
     data, mlp, model, ink, label = digits_models
     fits = [probes.fit_linear(ink["train"], label["train"], l2=l2, standardise=False) for l2 in (1e-4, 1e-3, 1e-2)]
@@ -309,11 +310,15 @@ def test_the_accuracies_in_the_quiz(digits_models):
     tree = probes.decision_tree(ink["train"], label["train"], depth=3)
     mlp_accuracy = digits.accuracy(model, ink["test"], label["test"])
     linear_accuracy = probes.accuracy(linear, ink["test"], label["test"])
-    assert f"{linear_accuracy:.1%}" == "96.7%" and f"{mlp_accuracy:.1%}" == "97.2%"
-    assert round((mlp_accuracy - linear_accuracy) * 360) == 2 and "two test digits" in quiz_text()
-    assert round(probes.accuracy(tree, ink["test"], label["test"]), 2) == 0.39
+    assert 0.95 < linear_accuracy < 0.99 and 0.95 < mlp_accuracy < 0.99 and len(label["test"]) == 360
+    with torch.no_grad():
+        mlp_right = model(ink["test"]).argmax(dim=1) == label["test"]
+    mlp_only, linear_only, p_value = probes.mcnemar(mlp_right, linear.predict(ink["test"]) == label["test"])
+    assert mlp_only + linear_only <= 12 and p_value > 0.05
+    assert 0.35 < probes.accuracy(tree, ink["test"], label["test"]) < 0.45  # "about 40%"
     deep = [probes.decision_tree(ink["train"], label["train"], depth=d) for d in (8, 10)]
-    assert all(0.8 < probes.accuracy(t, ink["test"], label["test"]) < 0.9 and t.get_n_leaves() > 70 for t in deep)
+    assert all(0.8 < probes.accuracy(t, ink["test"], label["test"]) < 0.9 for t in deep)  # "about 85%"
+    assert 90 < deep[1].get_n_leaves() < 130  # "around a hundred leaves"
 
 
 def test_the_randomisation_numbers_in_the_quiz(digits_models):
@@ -328,9 +333,9 @@ def test_the_randomisation_numbers_in_the_quiz(digits_models):
     random_model = attribution.ink_model(fully_random, data)
     before = attribution.gradient_x_input(model, x, predicted)
     after = attribution.gradient_x_input(random_model, x, predicted)
-    assert round(np.nanmean(faithfulness.rank_correlation(before.abs(), after.abs())), 1) == 0.9
+    assert 0.8 < np.nanmean(faithfulness.rank_correlation(before.abs(), after.abs())) < 0.97  # "about 0.9"
     assert abs(np.nanmean(faithfulness.rank_correlation(before, after))) < 0.1
-    assert abs(digits.accuracy(random_model, x, label["test"]) - 0.1) < 0.05  # "reads about 10%"
+    assert digits.accuracy(random_model, x, label["test"]) < 0.25  # "about as many as guessing would (10%)"
 
 
 def test_the_language_model_numbers_in_the_quiz(shipped):
@@ -353,6 +358,37 @@ def test_the_language_model_numbers_in_the_quiz(shipped):
     closing = y[:300] == tokenizer.encode(")")[0]
     rows = {r["head"]: r["selected"] for r in patching.ablation_table(model, x[:300], y[:300], closing)}
     assert 0.7 * rows["1.0"] < rows["1.3"] < rows["1.0"]  # "nearly as much"
-    sequences, _ = next(text.batches(torch.tensor(tokenizer.encode(text.corpus())), 32, batch_size=40, seed=1))
+    sequences, _ = next(text.batches(torch.tensor(tokenizer.encode(text.corpus())), 32, batch_size=120, seed=1))
     tau, _ = lens.attention_vs_occlusion(model, sequences)
-    assert 0.1 < tau.min() and tau.max() < 0.3
+    assert 0.08 < tau.min() and tau.max() < 0.36  # "between about 0.1 and 0.3"
+
+
+def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
+
+
+@pytest.mark.parametrize("check", checks.EXERCISES, ids=lambda c: c.name)
+def test_the_first_hint_is_a_nudge_and_the_code_comes_second(check):
+    """A first wrong answer gets words, not the solution; the code waits for a second attempt or check.hint()."""
+    code = ("return ", "torch.", "probes.", "model.", ".backward()", "x.grad")
+    assert check.detail and not any(token in check.nudge for token in code), check.nudge
+    assert any(token in check.detail for token in code)
+
+
+def test_a_gradient_returned_as_numpy_is_refused_where_the_next_exercises_need_a_tensor():
+    from course_lib.interpret import attribution
+    with pytest.raises(ExerciseFailed, match="a numpy array where a torch tensor is asked"):
+        checks.check_gradient(lambda model, x, target: attribution.gradient(model, x, target).numpy())
+
+
+def test_a_selectivity_that_is_not_a_dict_of_the_three_values_is_refused_in_words():
+    from course_lib.machinery.exercise import ExerciseCrashed
+
+    def as_tuple(features, task, control, train, test):
+        result = checks.selectivity(features, task, control, train, test)
+        return result["task"], result["control"], result["selectivity"]
+    with pytest.raises(ExerciseCrashed, match="a tuple where a dict is asked"):
+        checks.check_selectivity(as_tuple)

@@ -43,6 +43,29 @@ def test_accuracy_takes_a_scikit_learn_tree_and_majority_is_the_most_frequent_sh
     assert probes.majority(torch.tensor([0, 1, 1, 1])) == 0.75
 
 
+def test_accuracies_are_exact_fractions_not_float32_roundings():
+    class Fixed:
+        def predict(self, features):
+            return torch.tensor([0, 1, 1, 0, 0])
+    assert probes.accuracy(Fixed(), torch.zeros(5, 2), torch.tensor([0, 1, 0, 1, 0])) == 0.6  # not 0.6000000238
+    assert probes.majority(torch.tensor([1, 1, 1, 0, 2])) == 0.6
+
+
+def test_mcnemar_counts_the_disagreements_and_tests_them_against_a_fair_coin():
+    import math
+    a = torch.tensor([1, 1, 1, 1, 1, 0, 0, 1, 1, 1], dtype=torch.bool)
+    b = torch.tensor([1, 0, 0, 0, 1, 1, 0, 1, 1, 1], dtype=torch.bool)
+    a_only, b_only, p = probes.mcnemar(a, b)
+    assert (a_only, b_only) == (3, 1)
+    # two-sided exact binomial test, by hand: P(X <= 1) + P(X >= 3) for X ~ Bin(4, 1/2)
+    assert p == pytest.approx((math.comb(4, 0) + math.comb(4, 1) + math.comb(4, 3) + math.comb(4, 4)) / 16)
+    assert probes.mcnemar(a, a) == (0, 0, 1.0)
+    many = torch.ones(40, dtype=torch.bool)
+    assert probes.mcnemar(many, ~many)[2] < 1e-10  # 40 disagreements, all one way
+    with pytest.raises(ValueError, match="the same examples"):
+        probes.mcnemar(a, b[:5])
+
+
 def test_the_tree_rules_name_pixels_by_row_and_column():
     generator = torch.Generator().manual_seed(0)
     x = torch.rand(100, 64, generator=generator)
@@ -79,6 +102,7 @@ def test_character_categories_of_this_and_the_previous_character():
     (lambda: probes.fit_linear(torch.zeros(3, 2), torch.zeros(3)), "labels must be non-negative integer"),
     (lambda: probes.fit_linear(torch.zeros(0, 2), torch.zeros(0).long()), "at least one training example"),
     (lambda: probes.accuracy(object(), torch.zeros(3, 2), torch.zeros(3).long()), "must have a .predict"),
+    (lambda: probes.accuracy(object(), torch.zeros(0, 2), torch.zeros(0).long()), "no rows to score"),
     (lambda: probes.control_task(torch.zeros(3).long(), torch.zeros(4).long(), 5), "same shape"),
     (lambda: probes.control_task(torch.tensor([7]), torch.tensor([0]), 5), r"token ids must lie in \[0, 5\)"),
     (lambda: probes.categories(torch.zeros(1, 3).long(), "abc", shift=-1), "shift must be a non-negative"),

@@ -84,28 +84,33 @@ def pick(target):
 check_gradient = Exercise(
     "11.1", "gradient", gradient, gradient_cases, arg_names=("model", "x", "target"),
     mistakes=[
-        Mistake("That is the gradient with respect to the first layer's weights (model[0].weight.grad). An "
-                "explanation of an input needs the gradient with respect to the input: make x require "
-                "gradients (x = x.clone().requires_grad_(True)), backpropagate, and return x.grad.",
-                first_layer_weight_grad),
+        Mistake("That is the gradient with respect to the first layer's weights (model[0].weight.grad), not the "
+                "input: an explanation of an input needs ∂f/∂x.", first_layer_weight_grad,
+                detail="Make the input a leaf that records gradients, x = x.clone().requires_grad_(True); "
+                       "backpropagate the target logits; return x.grad."),
         Mistake("That is the gradient with respect to the weights, summed over the hidden units: it has the shape "
-                "of an input but not its meaning. Differentiate with respect to x itself and return x.grad.",
-                lambda m, x, t: first_layer_weight_grad(m, x, t).sum(dim=0)),
-        Mistake("Differentiate the target class's logit, model(x)[i, target[i]], not the sum of all the "
-                "logits: pick each row's target with logits.gather(1, target[:, None]).",
-                lambda m, x, t: grad_of(m, x, lambda z: z)),
+                "of an input but not its meaning. Differentiate with respect to x itself.",
+                lambda m, x, t: first_layer_weight_grad(m, x, t).sum(dim=0),
+                detail="x = x.clone().requires_grad_(True); backpropagate the target logits; return x.grad."),
+        Mistake("You differentiated the sum of all the logits: differentiate each row's logit of its target "
+                "class, model(x)[i, target[i]], only.", lambda m, x, t: grad_of(m, x, lambda z: z),
+                detail="Pick each row's target logit with logits.gather(1, target[:, None]), then .sum().backward()."),
         Mistake("That is the gradient of the cross-entropy loss. Explain the model's score for the class, its "
-                "logit: backpropagate from model(x).gather(1, target[:, None]).sum().",
-                lambda m, x, t: grad_of(m, x, lambda z: cross_entropies(z, t))),
+                "logit.", lambda m, x, t: grad_of(m, x, lambda z: cross_entropies(z, t)),
+                detail="Backpropagate from model(x).gather(1, target[:, None]).sum(), not from the loss."),
         Mistake("That is the gradient of the softmax probability. Explain the logit (before the softmax): it is "
                 "what integrated gradients' completeness is stated for in this chapter.",
-                lambda m, x, t: grad_of(m, x, lambda z: pick(t)(z.softmax(dim=1)))),
+                lambda m, x, t: grad_of(m, x, lambda z: pick(t)(z.softmax(dim=1))),
+                detail="Backpropagate from model(x).gather(1, target[:, None]).sum(): no softmax."),
         Mistake("Return the signed gradient: saliency, its absolute value, comes next.",
                 lambda m, x, t: grad_of(m, x, pick(t)).abs()),
         Mistake("Return the gradient alone, not multiplied by the input (that is gradient × input).",
                 lambda m, x, t: grad_of(m, x, pick(t)) * x),
     ],
-    hint="x = x.clone().requires_grad_(True); model(x).gather(1, target[:, None]).sum().backward(); return x.grad.",
+    hint="Differentiate each row's logit of its target class with respect to the input x itself: one backward "
+         "pass of their sum gives every row's gradient.",
+    detail="x = x.clone().requires_grad_(True); model(x).gather(1, target[:, None]).sum().backward(); return x.grad.",
+    shapes="In this chapter x is (rows, pixels), target (rows,) and the gradient has x's shape.",
     rtol=1e-5, atol=1e-6,
 )
 
@@ -172,8 +177,11 @@ check_integrated_gradients = Exercise(
         Mistake("Average the gradients: divide their sum by steps (each point stands for a slice 1/steps of the path).",
                 ig_mistake(right_points, divide=lambda steps: 1)),
     ],
-    hint="total = sum of gradient(model, baseline + (k/steps)·(x - baseline), target) for k = 1..steps; "
-         "return (x - baseline) * total / steps.",
+    hint="Compare your sum with the formula above the exercise: which points α = k/steps you take (k = 1..steps), "
+         "that you average the gradients there, and what you multiply the average by.",
+    detail="total = sum of gradient(model, baseline + (k/steps)·(x - baseline), target) for k = 1..steps; "
+           "return (x - baseline) * total / steps.",
+    shapes="In this chapter x and baseline are (rows, pixels), target (rows,); the attributions have x's shape.",
     rtol=1e-4, atol=1e-5,
 )
 
@@ -220,7 +228,10 @@ check_smoothgrad = Exercise(
         Mistake("Use every sample: average over all len(noise) noisy copies, not just the first.",
                 lambda m, x, t, noise: input_gradient(m, x + noise[0], t)),
     ],
-    hint="return the mean over s of gradient(model, x + noise[s], target).",
+    hint="SmoothGrad is the mean, over the samples s, of the gradient at the noisy input x + noise[s]: one "
+         "gradient per sample, then their average.",
+    detail="return torch.stack([gradient(model, x + e, target) for e in noise]).mean(dim=0)",
+    shapes="In this chapter x is (rows, pixels) and noise (samples, rows, pixels); the map has x's shape.",
     rtol=1e-5, atol=1e-6,
 )
 
@@ -280,8 +291,12 @@ check_deletion_curve = Exercise(
                 lambda m, x, t, a: learner_deletion(m, x, t, a,
                                                     order=lambda a: a.abs().argsort(dim=1, descending=True))),
     ],
-    hint="order = attributions.argsort(dim=1, descending=True); from a copy of x, set one more pixel of the order "
-         "to 0 per step; record softmax(model(current))[row, target] before the first step and after each.",
+    hint="Follow the text step by step: rank each row's pixels by attribution, highest first; blank one more of "
+         "them per step in a copy of x; record the target's probability before the first deletion and after each.",
+    detail="order = attributions.argsort(dim=1, descending=True); from a copy of x, set one more pixel of the order "
+           "to 0 per step; record softmax(model(current))[row, target] before the first step and after each; "
+           "torch.stack(curve, dim=1).",
+    shapes="In this chapter x and attributions are (rows, pixels), target (rows,); the curve is (rows, pixels + 1).",
     rtol=1e-5, atol=1e-6,
 )
 
@@ -329,6 +344,28 @@ def probe_mistake(fit_rows, score_rows, combine=lambda task, control: task - con
     return wrong
 
 
+KEYS = ("task", "control", "selectivity")
+
+
+def accuracies(function):
+    """The check's view of a selectivity function: the dict's three values, in order, so that each can be
+    compared (and a wrong one named); anything but a dict with those keys is refused, since the chapter's
+    next cells read them by name."""
+    def values(*args):
+        answer = function(*args)
+        if answer is None:
+            return None  # the check says "did you forget the `return`?"
+        if not isinstance(answer, dict):
+            raise TypeError(f"a {type(answer).__name__} where a dict is asked: return "
+                            "{'task': ..., 'control': ..., 'selectivity': ...}")
+        missing = [key for key in KEYS if key not in answer]
+        if missing:
+            raise ValueError(f"expected a dict with keys {list(KEYS)}; yours has {list(answer)}, "
+                           f"without {missing}")
+        return tuple(answer[key] for key in KEYS)
+    return values
+
+
 check_selectivity = Exercise(
     "11.5", "selectivity", selectivity, probe_cases, arg_names=("features", "task", "control", "train", "test"),
     mistakes=[
@@ -342,9 +379,12 @@ check_selectivity = Exercise(
         Mistake("Selectivity is a difference of accuracies, task - control, not a ratio.",
                 probe_mistake("train", "test", lambda task, control: task / control)),
     ],
-    hint="For each of task and control: probe = probes.fit_linear(features[train], labels[train]); accuracy = "
-         "probes.accuracy(probe, features[test], labels[test]). Return {'task': ..., 'control': ..., "
-         "'selectivity': task - control}.",
+    hint="Fit one probe per labelling on the training rows only and score each on the test rows only; the "
+         "selectivity is the difference of the two held-out accuracies.",
+    detail="For each of task and control: probe = probes.fit_linear(features[train], labels[train]); accuracy = "
+           "probes.accuracy(probe, features[test], labels[test]). Return {'task': ..., 'control': ..., "
+           "'selectivity': task - control}.",
+    harness=accuracies, shows="(the dict's 'task', 'control' and 'selectivity')",
     rtol=1e-6, atol=1e-9,
 )
 
@@ -395,7 +435,9 @@ check_logit_lens = Exercise(
         Mistake("Return the logits, not log-probabilities.",
                 lambda m, r: m.lm_head(m.ln_f(r)).log_softmax(dim=-1)),
     ],
-    hint="logits = model.lm_head(model.ln_f(residual)).",
+    hint="Read the state exactly as the model reads its last one: its own final layer norm, then its head.",
+    detail="return model.lm_head(model.ln_f(residual))",
+    shapes="In this chapter a residual state is (batch, time, n_embd) and the logits (batch, time, vocab_size).",
     rtol=1e-5, atol=1e-5,
 )
 
@@ -405,65 +447,68 @@ EXERCISES = [check_gradient, check_integrated_gradients, check_smoothgrad, check
 QUIZ = Quiz(CHAPTER, [
     Question("Integrated gradients of a digit, 64 steps: the attributions add up to 5.02, while f(x) − f(blank) = 5.00. "
              "What does the gap of 0.02 tell you?", [
-        Option("The numerical integral's error: with more steps the sum gets closer to f(x) − f(blank)", True,
+        Option("The error of the numerical integral: more steps bring the sum closer", True,
                "Completeness holds for the exact integral; a sum over 64 points misses it by a little, and for "
                "this ReLU network the error shrinks about as 1/steps."),
         Option("The model is not differentiable, so integrated gradients do not apply", False,
                "ReLU networks are differentiable almost everywhere, which is all the integral needs."),
-        Option("The baseline was wrong", False, "Completeness holds for any baseline: Σ attributions = "
+        Option("The baseline was wrong: completeness holds only when the baseline is a blank page", False,
+               "Completeness holds for any baseline: Σ attributions = "
                "f(x) − f(baseline), with whichever baseline you integrated from."),
         Option("Pixels with no ink got attributions they should not have", False,
                "With a blank baseline a pixel without ink has x − x' = 0, so its attribution is exactly 0."),
     ]),
     Question("You re-initialise every weight of the classifier. The |gradient × input| maps still have a rank "
              "correlation of about 0.9 with those of the trained model. What follows?", [
-        Option("Those maps are shaped mostly by the input (they are zero wherever there is no ink), so their "
-               "look is no evidence of what the model learned", True,
+        Option("Their look comes from the input (zero where there is no ink), not from the model", True,
                "This is what Adebayo et al.'s model-randomisation test is for. The signs of the maps do change "
                "(their signed correlation falls to about 0), but a picture of |map| hardly does."),
-        Option("The model had not learned anything", False, "It reads 97% of the test digits; the random model "
-               "reads about 10%."),
-        Option("Gradient × input is the most faithful method", False,
+        Option("The trained model had not learned anything, so both of its maps show the same nothing", False,
+               "It reads about 97% of the test digits; the "
+               "randomised one about as many as guessing would (10%)."),
+        Option("Gradient × input is the most faithful method, since its maps are the most stable", False,
                "Passing for the wrong reason is not faithfulness: the maps would look the same for any model."),
-        Option("Rank correlation is the wrong measure: the maps must be identical", False,
+        Option("Rank correlation is the wrong measure: only identical maps may count as the same", False,
                "The test asks whether the maps *change* when the model does; 0.9 means they hardly do."),
     ]),
     Question("On the deletion test, the input itself, used as a map (\"the pixels with the most ink matter most\"), "
              "beats a random ranking by far. What does that show?", [
-        Option("Deleting ink destroys any digit, so a deletion curve rewards rankings that follow the ink whether or "
-               "not they follow the model; a method must beat such model-free rankings, not only random ones", True,
-               "The comparison tells you how much of a method's score the input alone explains."),
-        Option("The input is a faithful explanation of the model", False,
+        Option("Deleting ink ruins any digit, so a method must beat model-free rankings, not only random ones", True,
+               "A deletion curve rewards rankings that follow the ink whether or not they follow the model: the "
+               "comparison tells you how much of a method's score the input alone explains."),
+        Option("The input itself is a faithful explanation of this model: the inked pixels are the ones it uses", False,
                "It is the same for every model, trained or random: it explains nothing about this one."),
-        Option("Deletion curves are useless", False, "They do measure something real, the effect of removing "
+        Option("Deletion curves are useless, since a ranking that ignores the model scores well", False,
+               "They do measure something real, the effect of removing "
                "pixels; they need the right references to be read."),
-        Option("The model only looks at ink", False, "Section 8 shows that blank pixels matter too: ink in the "
+        Option("The model only looks at ink: blank pixels never change its answer", False,
+               "Section 8 shows that blank pixels matter too: ink in the "
                "middle of a 0 changes the answer."),
     ]),
     Question("A linear probe reads each character's category (space, letter, digit, …) from the embedding layer with "
              "100% accuracy; the same probe reaches 99.9% on the control task. What do you conclude?", [
-        Option("Only that the layer tells the characters apart: any labelling of the character types, even a random "
-               "one, is readable from it. The selectivity, about 0, says the 100% is no evidence of more", True,
-               "Hewitt & Liang (2019) found the same for ELMo: its first layer gave slightly better part-of-speech "
+        Option("Only that the layer tells the characters apart: even random labels of them are readable", True,
+               "The selectivity, about 0, says the 100% is no evidence of more. Hewitt & Liang (2019) found the same for ELMo: its first layer gave slightly better part-of-speech "
                "accuracy, the second a much higher selectivity."),
-        Option("The embedding layer has learned the concept of a character category", False,
+        Option("The embedding layer has learned what a character category is, as its 100% accuracy shows", False,
                "Random categories are read just as well: the accuracy reflects identity, not a concept."),
-        Option("The probe is too weak", False, "It reads both tasks almost perfectly."),
-        Option("The probe was evaluated on its training data", False,
+        Option("The probe is too weak to tell the tasks apart: a deeper probe would separate them", False,
+               "It reads both tasks almost perfectly; a more flexible probe would read random labels even better."),
+        Option("The probe must have been scored on its training data, where any probe reaches 100%", False,
                "The accuracies here are on held-out positions; on training data they would be higher still."),
     ]),
     Question("Head 1.0 puts about 60% of its attention from the last position on an open bracket. Which claim does "
              "that weight alone support?", [
-        Option("That the head reads mostly from that position; not what it reads, nor whether the model uses it", True,
+        Option("That the head reads mostly from there: not what it reads, nor whether it is used", True,
                "Only an intervention answers the second question: copying head 1.0's output from a \"(\" prompt "
                "into a \"[\" prompt brings back about 90% of the logit difference between \")\" and \"]\"."),
-        Option("That the bracket causes the prediction \")\"", False,
+        Option("That the bracket causes the prediction \")\", since this head attends to it most", False,
                "A weight is a correlate; Jain & Wallace (2019) found attention and leave-one-out importance only "
                "weakly correlated, and so do we (Kendall τ between about 0.1 and 0.3)."),
-        Option("That no other head matters for closing brackets", False,
+        Option("That no other head matters for closing brackets, as the others attend to it far less", False,
                "Mean-ablating head 1.3, which pays the bracket much less attention, hurts the loss on \")\" "
                "almost as much."),
-        Option("Nothing at all: attention weights are random", False,
+        Option("Nothing at all: attention weights are random numbers, unrelated to the input", False,
                "They are computed from the input and they do show where information is read from."),
     ]),
     Question("Mean-ablating head 1.3 raises the loss on \")\" nearly as much as ablating head 1.0, yet copying "
@@ -491,16 +536,19 @@ QUIZ = Quiz(CHAPTER, [
         Option("Characters usually repeat", False, "Fewer than a quarter do, and the lens predicts the current "
                "character everywhere."),
     ]),
-    Question("On the 8×8 digits, the linear classifier on pixels reads 96.7% of the test digits, the MLP 97.2%, a "
-             "decision tree of depth 3 about 39%. What is the fair summary?", [
-        Option("Here a model you can read whole (ten weight images) is about as accurate as the MLP — a difference "
-               "of two test digits — while a tree small enough to read loses most of the accuracy", True,
-               "360 test digits resolve about ±1%: try the interpretable model first (Rudin 2019)."),
-        Option("Neural networks are always more accurate than interpretable models", False,
-               "Not on this data: the gap is two digits out of 360."),
-        Option("Decision trees are useless", False, "Deeper trees reach about 85%, but then have around a hundred "
-               "leaves and are no longer easy to read."),
-        Option("The linear model's weights are an explanation of the MLP", False,
-               "They explain the linear model; the MLP computes something else that happens to agree 97% of the time."),
+    Question("On the 8×8 digits, the linear classifier on pixels and the MLP each read about 97% of the 360 test "
+             "digits, a few digits apart; a decision tree of depth 3 reads about 40%. What is the fair summary?", [
+        Option("A model you can read whole is about as accurate here; a tree small enough to read is not", True,
+               "The two accuracies are paired (the same digits): they disagree on only a handful, and McNemar's "
+               "test cannot tell them apart. Try the interpretable model first (Rudin 2019)."),
+        Option("The MLP is better: its accuracy on the test digits is higher, and that is what a test set is for",
+               False,
+               "A difference of a few digits on which the two disagree is what chance alone produces: McNemar's "
+               "test finds no evidence of a difference."),
+        Option("Decision trees are useless for digits, whatever their depth", False,
+               "Deeper trees reach about 85%, but then have around a hundred leaves and are no longer easy to read."),
+        Option("The linear model's weights are an explanation of the MLP, since the two agree", False,
+               "They explain the linear model; the MLP computes something else that happens to give the same answer "
+               "on nearly every test digit."),
     ]),
 ])

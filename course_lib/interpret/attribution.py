@@ -164,6 +164,19 @@ def noise(x: Tensor, samples: int = 50, sigma: float = 0.15, seed: int = 0) -> T
     return sigma * torch.randn((samples, *x.shape), generator=generator, dtype=x.dtype)
 
 
+def noise_like_captum(x: Tensor, samples: int, sigma: float) -> Tensor:
+    """The noise Captum's NoiseTunnel adds, drawn as it draws it, in this module's layout (samples, *x.shape).
+
+    Captum (0.9.0, captum/attr/_core/noise_tunnel.py) takes one ``torch.normal`` draw of shape
+    (rows × samples, ...) from torch's global generator, each row's samples next to one another.
+    Seed torch the same way before both, and ``smoothgrad`` on this noise is Captum's SmoothGrad.
+    """
+    if not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples must be a positive integer, got {samples!r}")
+    draws = torch.normal(0.0, torch.full((len(x) * samples, *x.shape[1:]), float(sigma)))
+    return draws.reshape(len(x), samples, *x.shape[1:]).transpose(0, 1).to(x.dtype)
+
+
 def smoothgrad(model, x: Tensor, target: Tensor, noise: Tensor) -> Tensor:
     """The gradient averaged over the noisy inputs x + noise[s], s = 1..samples."""
     check_inputs(model, x, target)
@@ -209,12 +222,14 @@ def gallery(fig, images: Tensor, maps: dict[str, Tensor], labels: list[str]) -> 
 
 def explorer(model, x: Tensor, target: Tensor, labels: list[str]):
     """A widget: pick a digit, a method and the number of steps of integrated gradients (or the noise
-    of SmoothGrad); see the map, and how far the attributions are from adding up to f(x) − f(blank)."""
+    of SmoothGrad); see the map, and how far the attributions are from adding up to f(x) − f(blank).
+    The steps slider is active only for integrated gradients, the noise slider only for SmoothGrad."""
     import ipywidgets as widgets
 
     from course_lib.machinery import viz
 
     names = list(methods())
+    wide = {"description_width": "initial"}
 
     def show(index: int, method: str, steps: int, sigma: float):
         xi, ti = x[index:index + 1], target[index:index + 1]
@@ -229,11 +244,20 @@ def explorer(model, x: Tensor, target: Tensor, labels: list[str]):
               f"gap {gap:+.3f} ({abs(gap) / abs(change):.1%})")
         return fig
 
+    method = widgets.Dropdown(options=names, value="integrated gradients", description="method", style=wide)
+    steps = widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=64, description="IG steps",
+                                    continuous_update=False, style=wide)
+    sigma = widgets.FloatSlider(value=0.15, min=0.0, max=0.5, step=0.05, description="SmoothGrad noise σ",
+                                continuous_update=False, style=wide)
+
+    def enable(change=None):
+        steps.disabled = method.value != "integrated gradients"
+        sigma.disabled = method.value != "SmoothGrad"
+
+    method.observe(enable, names="value")
+    enable()
     return viz.Explorer(
         show,
-        index=widgets.IntSlider(value=0, min=0, max=len(x) - 1, description="digit", continuous_update=False),
-        method=widgets.Dropdown(options=names, value="integrated gradients", description="method"),
-        steps=widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=4,
-                                      description="IG steps", continuous_update=False),
-        sigma=widgets.FloatSlider(value=0.15, min=0.0, max=0.5, step=0.05, description="SmoothGrad σ",
-                                  continuous_update=False))
+        index=widgets.IntSlider(value=0, min=0, max=len(x) - 1, description="digit", continuous_update=False,
+                                style=wide),
+        method=method, steps=steps, sigma=sigma)

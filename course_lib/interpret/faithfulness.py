@@ -7,8 +7,8 @@ Two tests, each a number you can compute rather than a picture you judge by eye:
   method's maps before and after by their rank correlation. A map that hardly changes
   when the weights it claims to explain are replaced by noise explains the input, not
   the model;
-* **deletion and insertion curves** (Samek et al. 2017; Petsiuk, Das & Saenko 2018):
-  remove the pixels the map ranks highest first, and watch the probability of the
+* **deletion and insertion curves** (the pixel flipping of Bach et al. 2015, extended to
+  regions by Samek et al. 2017; the names are Petsiuk, Das & Saenko's, 2018): remove the pixels the map ranks highest first, and watch the probability of the
   target class fall (deletion); or start from a blank page and put them back
   (insertion). A faithful ranking makes deletion fall fast and insertion rise fast; a
   random ranking is the floor to beat.

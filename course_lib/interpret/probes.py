@@ -90,16 +90,38 @@ def accuracy(classifier, features, labels) -> float:
     """The fraction of rows whose predicted class is the label (a LinearProbe, or any classifier
     with a scikit-learn-style .predict)."""
     features, labels = check_features(features, labels)
+    if len(labels) == 0:
+        raise ValueError("no rows to score: features and labels are empty")
     if not hasattr(classifier, "predict"):
         raise TypeError(f"classifier must have a .predict method, got {type(classifier).__name__}")
     predicted = torch.as_tensor(np.asarray(classifier.predict(features)))
-    return (predicted == labels).float().mean().item()
+    return (predicted == labels).sum().item() / len(labels)  # a count over a count: 0.6, not 0.6000000238
 
 
 def majority(labels) -> float:
     """The accuracy of always guessing the most frequent label."""
     labels = torch.as_tensor(labels)
-    return (torch.bincount(labels).max() / len(labels)).item()
+    return torch.bincount(labels).max().item() / len(labels)
+
+
+def mcnemar(right_a, right_b) -> tuple[int, int, float]:
+    """McNemar's exact test: are two classifiers, scored on the same examples, equally accurate?
+
+    ``right_a`` and ``right_b`` say, per example, whether each classifier got it right. Only the
+    examples on which they disagree carry information about the difference (McNemar 1947): if
+    both are equally accurate, each disagreement goes either way with probability ½. Returns
+    (right only by a, right only by b, two-sided p-value of the binomial test on those counts).
+    Two accuracies on the same examples are *paired*: comparing them with the standard error of
+    one accuracy ignores that they share most of their right and wrong answers.
+    """
+    from scipy.stats import binomtest
+    right_a, right_b = (torch.as_tensor(np.asarray(r)).bool().flatten() for r in (right_a, right_b))
+    if right_a.shape != right_b.shape or len(right_a) == 0:
+        raise ValueError(f"right_a and right_b must say right/wrong for the same examples, got "
+                         f"{len(right_a)} and {len(right_b)}")
+    a_only, b_only = int((right_a & ~right_b).sum()), int((right_b & ~right_a).sum())
+    p_value = binomtest(a_only, a_only + b_only, 0.5).pvalue if a_only + b_only else 1.0
+    return a_only, b_only, float(p_value)
 
 
 def control_task(tokens: Tensor, labels: Tensor, vocab_size: int, seed: int = 0) -> Tensor:
@@ -145,7 +167,7 @@ def decision_tree(features, labels, depth: int, seed: int = 0):
     features, labels = check_features(features, labels)
     if not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth must be a positive integer, got {depth!r}")
-    return DecisionTreeClassifier(max_depth=depth, random_state=seed).fit(features.numpy(), labels.numpy())
+    return DecisionTreeClassifier(max_depth=depth, random_state=seed_for(seed)).fit(features.numpy(), labels.numpy())
 
 
 def tree_rules(tree) -> str:

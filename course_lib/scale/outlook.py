@@ -7,9 +7,11 @@ which assumption it rests on.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
+from course_lib.scale import cost
 from course_lib.scale.sizing import amount
 
 # Maximum board power of each accelerator, from its maker's datasheet (watts).
@@ -19,6 +21,17 @@ POWER_WATTS = {
     "NVIDIA H100": 700,  # H100 SXM5 datasheet
 }
 GPT3_REPORTED_MWH = 1287  # Patterson et al. 2021, arXiv:2104.10350: GPT-3's training energy
+
+# Model FLOPs utilisation of published large runs: the share of the chips' datasheet peak that went into the
+# model's own FLOPs (Chowdhery et al. 2022, PaLM, arXiv:2204.02311, Table 3).
+PUBLISHED_MFU = {"GPT-3": 0.213, "Gopher": 0.325, "Megatron-Turing NLG": 0.302, "PaLM": 0.462}
+
+
+def gpt3_as_reported() -> cost.Run:
+    """GPT-3's run with the hardware Patterson et al. (2021, Table 4) report: 10,000 V100 GPUs for 14.8 days."""
+    return replace(cost.run("GPT-3"), device_hours=10_000 * 14.8 * 24,
+                   source=cost.run("GPT-3").source + "; Patterson et al. 2021, arXiv:2104.10350, Table 4 "
+                                                     "(10,000 V100 GPUs, 14.8 days)")
 
 
 def energy_mwh(flops: float, peak_flops: float, utilisation: float, watts: float, pue: float = 1.1) -> float:
@@ -57,7 +70,7 @@ def projection_explorer():
     """Extrapolate chapter 01's compute trend: what would a frontier run of a later year cost?"""
     import ipywidgets as widgets
 
-    from course_lib.scale import cost, milestones, trends
+    from course_lib.scale import milestones, trends
     from course_lib.machinery import viz
 
     h100 = cost.ACCELERATORS["NVIDIA H100"]
