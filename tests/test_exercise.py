@@ -277,3 +277,21 @@ def test_an_exercise_can_name_its_own_telling_factors():
     check = Exercise("1.1", "months", lambda years: 12.0 * years, [Case((1.0,)), Case((2.5,))],
                      factors={365 / 12: "days where months are asked?"})
     assert "days where months are asked?" in failure_of(check, lambda years: 365.0 * years)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda e: 1 / e, "the reciprocal of the answer"),
+    (lambda e: np.log(e), "the natural log of the answer"),
+    (lambda e: np.exp(e), "the exponential of the answer"),
+    (lambda e: 1 - e, "one minus the answer"),
+])
+def test_a_simple_function_of_the_answer_is_named(wrong, words):
+    answers = [np.array([0.2, 0.5, 0.9]), np.array([0.3, 0.7])]
+    assert words in relation([(e, wrong(e)) for e in answers])
+
+
+def test_a_single_wrong_number_is_given_no_relation_it_cannot_show():
+    assert relation([(2.0, 3.3)]) is None  # a factor of 1.65, or an offset of 1.3: one number shows neither
+    assert relation([(2.0, 3.3), (5.0, 7.1)]) is None  # each off by its own constant: trivially true of numbers
+    assert relation([(2.0, 4.0), (5.0, 10.0)]) == "twice the answer"
+    assert show({"a": 0.1 + 0.2}) == "{'a': 0.3}"

@@ -62,6 +62,8 @@ def show(value: Any, limit: int = 160) -> str:
     elif isinstance(value, (list, tuple)):
         inner = ", ".join(show(v, limit) for v in value)
         text = f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k!r}: {show(v, limit)}" for k, v in value.items()) + "}"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -183,6 +185,8 @@ def constant_factor(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
             return None
         ratios.append(g[mask] / e[mask])
     ratios = np.concatenate([r.ravel() for r in ratios])
+    if ratios.size < 2:  # one number is some multiple of any other: that names nothing
+        return None
     return float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-6) and not np.isclose(ratios[0], 1) else None
 
 
@@ -263,12 +267,13 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
     if words:
         return words
     offsets = [g - e for e, g in arrays]
-    if all(np.allclose(d, d.ravel()[0], atol=1e-9) for d in offsets):
+    if sum(d.size for d in offsets) >= 2 and all(np.allclose(d, d.ravel()[0], atol=1e-9) for d in offsets):
         first = offsets[0].ravel()[0]
-        same = all(np.isclose(d.ravel()[0], first) for d in offsets)
-        return (f"all off by the same {first:+.4g}: a constant added or left out" if same else
-                "each off by a constant of its own: a term added or left out")
-    return order_relation(arrays)
+        if all(np.isclose(d.ravel()[0], first) for d in offsets):
+            return f"all off by the same {first:+.4g}: a constant added or left out"
+        if all(d.size > 1 for d in offsets):  # a single number is off by a constant of its own trivially
+            return "each off by a constant of its own: a term added or left out"
+    return order_relation(arrays) or function_relation(arrays)
 
 
 def shape_relation(arrays: list[tuple[np.ndarray, np.ndarray]]) -> str | None:
@@ -305,6 +310,24 @@ def order_relation(arrays: list[tuple[np.ndarray, np.ndarray]]) -> str | None:
         return "the square of the answer"
     if all(np.all(e >= 0) and close(g ** 2, e) for e, g in arrays):
         return "the square root of the answer"
+    return None
+
+
+def function_relation(arrays: list[tuple[np.ndarray, np.ndarray]]) -> str | None:
+    """A wrong answer that is a simple function of the right one, on at least two numbers."""
+    if sum(e.size for e, _ in arrays) < 2:
+        return None
+    with np.errstate(all="ignore"):
+        if all(np.all(e != 0) and close(g, 1 / e) for e, g in arrays):
+            return "the reciprocal of the answer (a ratio upside down?)"
+        if all(np.all(e > 0) and close(g, np.log(e)) for e, g in arrays):
+            return "the natural log of the answer (a log-probability where a probability is asked?)"
+        if all(close(g, np.exp(e)) for e, g in arrays):
+            return "the exponential of the answer (a probability where a log-probability is asked?)"
+        if all(np.all(e > 0) and close(g, np.log10(e)) for e, g in arrays):
+            return "the log10 of the answer"
+        if all(close(g, 1 - e) for e, g in arrays):
+            return "one minus the answer (the complement)"
     return None
 
 
