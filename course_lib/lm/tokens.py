@@ -249,7 +249,7 @@ def label(token: bytes) -> str:
     return "".join(shown.get(byte) or (chr(byte) if 32 < byte < 127 else f"‹{byte:02x}›") for byte in token)
 
 
-def draw_tokens(ax, pieces: Sequence[bytes], width: int = 64, rows: int = 6) -> None:
+def draw_tokens(ax, pieces: Sequence[bytes], width: int = 64, rows: int = 4) -> None:
     """The tokens side by side in alternating colours, one column per character (a byte outside
     ASCII takes its hex label's width), a new line after each newline and at ``width`` columns."""
     colours = ["#cfe2f3", "#fce5cd", "#d9ead3", "#ead1dc", "#fff2cc"]
@@ -309,7 +309,8 @@ def explorer(bpe: BPE, text: str, n_embd: int = 64, step: int = 64):
         cost.plot(sizes, [size * n_embd / 1e3 for size in sizes], color="C3", label=f"embedding weights, width {n_embd}")
         cost.set(ylabel="thousand weights", ylim=(0, None))
         cost.grid(False)
-        fig.legend(loc="lower center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, -0.02))
+        lines = bottom.get_lines()[:1] + cost.get_lines()
+        bottom.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize=8)
         print(f"{len(text)} characters, {len(text.encode('utf-8'))} bytes -> {len(ids)} tokens "
               f"({len(text) / len(ids):.2f} characters per token); embedding {vocab_size} × {n_embd} = "
               f"{vocab_size * n_embd:,} weights")
