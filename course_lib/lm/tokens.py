@@ -2,8 +2,8 @@
 
 Byte-pair encoding (Sennrich, Haddow & Birch 2016, after Gage's 1994 compression scheme)
 starts from an alphabet and repeatedly merges the most frequent pair of adjacent symbols
-into a new symbol. GPT-2 (Radford et al. 2019) made two choices that every tokenizer since
-has copied: the alphabet is the 256 **bytes** of UTF-8, so any text at all can be encoded,
+into a new symbol. GPT-2 (Radford et al. 2019) made two choices that many tokenizers since
+have copied: the alphabet is the 256 **bytes** of UTF-8, so any text at all can be encoded,
 and the text is first cut into **pre-tokens** by a regular expression, so that no merge
 spans two words, or a word and the punctuation after it.
 
@@ -11,8 +11,8 @@ spans two words, or a word and the punctuation after it.
     ids  ─► the bytes of each token, joined ─► decoded as UTF-8 once, at the end ─► text
 
 Training (``train``) counts pairs over the **unique** words, each weighted by how often it
-occurs: the help text's 465,000 characters are 130,000 pre-tokens but only about 6,000
-different words. After each merge only the words that contain the merged pair change, so
+occurs: the help text's 465,000 characters are about 100,000 pre-tokens but only about 6,000
+different ones. After each merge only the words that contain the merged pair change, so
 only their pairs are counted again; a heap finds the most frequent pair.
 
 ``BPE.mergeable_ranks()`` gives the same tokenizer in the form tiktoken takes (see
@@ -136,7 +136,12 @@ class BPE:
         ids = []
         for word in self.compiled.findall(text):
             if word not in self.cache:
-                self.cache[word] = encode_word(word.encode("utf-8"), self.merges)
+                try:
+                    data = word.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    raise ValueError(f"the text holds {error.object[error.start]!r}, a lone surrogate: half of a "
+                                     "UTF-16 pair, not a character, so it has no UTF-8 bytes to encode") from None
+                self.cache[word] = encode_word(data, self.merges)
             ids.extend(self.cache[word])
         return ids
 
