@@ -10,7 +10,7 @@ imports only from its own wing and the wings below it (tests/test_layout.py chec
                backprop, optim, schedules, quadratic, gradient_noise,
                early_stopping, train, toy_data, digits                      03-05
   lm/          language models: text, bigram, gpt, sampling, tinygpt,
-               checkpoint                                  06, and all that builds on it
+               checkpoint, tokens, bpe_libraries       06, 07, and all that builds on it
   scale/       scale and cost: milestones, trends, sizing, decoder, cost,
                hardware, measure, scaling, sweep, efficiency, data_parallel,
                outlook                                                01, 02, 08, 12

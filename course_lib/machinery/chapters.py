@@ -34,6 +34,7 @@ CHAPTERS = (
     Chapter(4, "backprop", "Backpropagation"),
     Chapter(5, "gradient_descent", "Gradient descent and optimizers"),
     Chapter(6, "tiny_language_model", "A tiny language model"),
+    Chapter(7, "tokens", "Sub-word tokens"),
     Chapter(8, "scaling", "Scaling"),
     Chapter(11, "interpretability", "Interpretability"),
     Chapter(12, "open_problems", "Open problems and review"),
