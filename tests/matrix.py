@@ -3,6 +3,7 @@
     python3 course.py matrix                       every column below, the whole suite
     python3 course.py matrix ci                    one column (or several), by name
     python3 course.py matrix ci -- solutions tests    the same, on these paths only
+    python3 course.py matrix ci -- today           today's third of the chapters (CI's daily run)
 
 Columns: torch's CPU kernels (ATEN_CPU_CAPABILITY default / avx2 / this machine's own), one
 and two threads (COURSE_THREADS), and seeds 0, 1, 2 (COURSE_SEED shifts every seed the course
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import datetime
 import subprocess
 import sys
 import time
@@ -40,6 +42,15 @@ DEFAULT = [name for name in COLUMNS if name != "ci"]  # the own-cpu column is al
 LIBRARY = "library and project tests"
 
 
+def of_the_day(day: datetime.date | None = None, share: int = 3) -> list[str]:
+    """A rotating 1/share of the chapters (their solutions and exercise checks): CI perturbs a
+    different third each day, so every chapter is perturbed every three days within CI's budget."""
+    day = day or datetime.date.today()
+    chosen = [c for i, c in enumerate(chapters.CHAPTERS) if i % share == day.toordinal() % share]
+    return [path for c in chosen for path in (f"solutions/{c.notebook}", f"tests/test_exercises_{c.id}.py")
+            if (ROOT / path).exists()]
+
+
 def row_of(classname: str) -> str:
     """The matrix row of a junit test case: its chapter, or the library."""
     notebook = re.match(r"(?:solutions|notebooks)\.(\d\d_\w+)\.ipynb$", classname)
@@ -58,7 +69,10 @@ def run_column(name: str, paths: list[str]) -> dict[str, tuple[bool, float]]:
     report = OUT / f"{name}.xml"
     env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "COURSE_THREADS", "COURSE_SEED")}
     env.update(COLUMNS[name])
-    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", f"--junitxml={report}",
+    # One pytest worker per thread budget: a learner runs one notebook at a time, so two workers of two
+    # threads each on two cores would measure an oversubscribed machine against the 60 s budget.
+    workers = max(1, (os.cpu_count() or 1) // int(COLUMNS[name].get("COURSE_THREADS", 1)))
+    command = [sys.executable, "-m", "pytest", "-q", "-n", str(workers), "--dist", "loadfile", f"--junitxml={report}",
                "--deselect", "tests/test_browser.py", *paths]
     print(f"\n=== {name}: {' '.join(f'{k}={v}' for k, v in COLUMNS[name].items()) or 'no perturbation'}", flush=True)
     start = time.monotonic()
@@ -92,6 +106,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown column(s) {unknown}; the columns are: {', '.join(COLUMNS)}")
         return 2
+    paths = [p for path in paths for p in (of_the_day() if path == "today" else [path])]
     results = {name: run_column(name, paths) for name in names or DEFAULT}
     text = table(results)
     (ROOT / "build").mkdir(exist_ok=True)
