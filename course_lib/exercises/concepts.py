@@ -87,6 +87,41 @@ def days_to_train(parameters, tokens, peak_flops, utilisation, devices):
     return cost.training_cost(parameters, tokens, peak_flops, utilisation, devices).days
 
 
+class Count(Exercise):
+    """An exercise whose answer is a formula in its inputs. Where no listed mistake fits, the
+    check looks for the terms of the formula that the learner's counts have too many or too few
+    of (at most two, with small whole coefficients), the same on every failing case:
+    "off by -1·(n_out if bias)" says the biases are missing. ``terms(*args)`` gives the terms."""
+
+    def __init__(self, *args, terms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.terms = terms
+
+    def diagnose(self, wrong, listed):
+        if not listed and len(wrong) >= 2 and all(isinstance(o.got, (int, float, np.integer, np.floating))
+                                                  and not isinstance(o.got, bool) for o in wrong):
+            words = term_difference([(self.terms(*o.case.args), o.got - o.expected) for o in wrong])
+            if words:
+                return f"Your counts are off by {words} on every case that fails. {self.nudge}", self.detail
+        return super().diagnose(wrong, listed)
+
+
+def term_difference(rows) -> str | None:
+    """The sum of at most two terms, with whole coefficients up to 12, equal to every difference, in
+    words (two terms only from three cases or more, so that two equations cannot fit by chance)."""
+    names = list(rows[0][0])
+    table = np.array([[float(terms[n]) for n in names] for terms, _ in rows])
+    differences = np.array([float(d) for _, d in rows])
+    coefficients = [c for c in range(-12, 13) if c]
+    choices = [((i, a),) for i in range(len(names)) for a in coefficients]
+    choices += [((i, a), (j, b)) for i in range(len(names)) for j in range(i + 1, len(names))
+                for a in coefficients for b in coefficients] if len(rows) >= 3 else []
+    for choice in choices:
+        if np.allclose(sum(a * table[:, i] for i, a in choice), differences, rtol=1e-12, atol=0.5):
+            return " ".join(f"{'+' if a > 0 else '-'}{abs(a)}·({names[i]})" for i, a in choice)
+    return None
+
+
 def random_cases(n, seed, draw):
     rng = np.random.default_rng(seed)
     return [Case(draw(rng)) for _ in range(n)]
@@ -104,7 +139,7 @@ def heads(rng):
     return int(rng.choice([1, 2, 4, 8, 16]))
 
 
-check_linear = Exercise(
+check_linear = Count(
     "2.1", "linear_params", torch_linear,
     [Case((1, 1, True)), Case((3, 2, True)), Case((3, 2, False)), Case((784, 100, True))]
     + random_cases(10, 21, lambda r: (int(r.integers(1, 4096)), int(r.integers(1, 4096)), flag(r))),
@@ -118,9 +153,11 @@ check_linear = Exercise(
                 lambda i, o, b: i + o),
     ],
     hint="A Linear layer holds a weight matrix of shape (n_out, n_in) and, if bias, a vector of n_out biases.",
+    terms=lambda i, o, b: {"n_out if bias": o * b, "n_in if bias": i * b, "1 if bias": b, "n_in·n_out": i * o,
+                           "n_out": o, "n_in": i, "1": 1},
 )
 
-check_layer_norm = Exercise(
+check_layer_norm = Count(
     "2.2", "layer_norm_params", torch_layer_norm,
     [Case((4, True)), Case((4, False)), Case((768, True))]
     + random_cases(8, 22, lambda r: (int(r.integers(1, 8192)), flag(r))),
@@ -136,9 +173,10 @@ check_layer_norm = Exercise(
     ],
     hint="LayerNorm normalises each token's d_model features, then multiplies by a learned gain and adds a "
          "learned shift: one number of each per feature.",
+    terms=lambda d, b: {"d_model if bias": d * b, "1 if bias": b, "d_model": d, "d_model²": d * d, "1": 1},
 )
 
-check_attention = Exercise(
+check_attention = Count(
     "2.3", "attention_params", torch_attention,
     [Case((8, 1, True)), Case((8, 2, True)), Case((8, 2, False)), Case((768, 12, True))]
     + random_cases(10, 23, lambda r: (lambda h: (width(r, h), h, flag(r)))(heads(r))),
@@ -154,9 +192,11 @@ check_attention = Exercise(
     ],
     hint="Attention has four d_model → d_model linear maps (queries, keys, values, output), each with a bias "
          "vector if bias=True.",
+    terms=lambda d, h, b: {"d_model if bias": d * b, "n_head if bias": h * b, "d_model²": d * d, "d_model": d,
+                           "n_head": h, "n_head·d_model²": h * d * d},
 )
 
-check_mlp = Exercise(
+check_mlp = Count(
     "2.4", "mlp_params", torch_mlp,
     [Case((2, 8, True)), Case((2, 8, False)), Case((768, 3072, True))]
     + random_cases(10, 24, lambda r: (lambda d: (d, int(d * r.choice([1, 2, 4, 8])), flag(r)))(int(r.integers(1, 2048)))),
@@ -171,6 +211,8 @@ check_mlp = Exercise(
                 lambda d, f, b: 2 * d * f + (f + d) * b + f),
     ],
     hint="An MLP block is Linear(d_model, d_ff), an activation, Linear(d_ff, d_model): add up the two layers.",
+    terms=lambda d, f, b: {"d_ff if bias": f * b, "d_model if bias": d * b, "d_model·d_ff": d * f, "d_ff²": f * f,
+                           "d_model²": d * d, "d_ff": f, "d_model": d},
 )
 
 
@@ -179,7 +221,7 @@ def gpt_formula(v, t, n, h, d, head=0, positions=True, norms=True, final=True):
     return v * d + head * v * d + (t * d if positions else 0) + n * per_block + (2 * d if final and norms else 0)
 
 
-check_gpt = Exercise(
+check_gpt = Count(
     "2.5", "gpt_params", torch_gpt,
     [Case((11, 8, 1, 1, 4)), Case((11, 8, 2, 2, 16)), Case((50257, 1024, 12, 12, 768))]
     + random_cases(8, 25, lambda r: (lambda h: (int(r.integers(2, 60000)), int(r.integers(1, 4096)),
@@ -199,6 +241,8 @@ check_gpt = Exercise(
     ],
     hint="Token embedding + position embedding + n_layer × (2 layer norms + attention + MLP of width "
          "4·n_embd) + a final layer norm; the head is tied.",
+    terms=lambda v, t, n, h, d: {"n_layer·n_embd²": n * d * d, "n_layer·n_embd": n * d, "n_embd": d,
+                                 "vocab_size·n_embd": v * d, "block_size·n_embd": t * d, "n_embd²": d * d},
 )
 
 
@@ -206,7 +250,7 @@ def flops_formula(n, d, v, t, matmuls=1, attention=4, head=1):
     return matmuls * 24 * n * d * d + head * 2 * v * d + attention * n * t * d
 
 
-check_forward_flops = Exercise(
+check_forward_flops = Count(
     "2.6", "forward_flops", counted_forward_flops,
     [Case((1, 4, 3, 2)), Case((1, 8, 11, 8)), Case((2, 16, 65, 32)), Case((12, 768, 50257, 1024))]
     + random_cases(6, 26, lambda r: (int(r.integers(1, 4)), 2 * int(r.integers(2, 128)),
@@ -227,6 +271,9 @@ check_forward_flops = Exercise(
     ],
     hint="2 FLOPs per weight of every matrix product (12·d_model² per block, vocab_size·d_model for the head) "
          "plus attention's two weightless products.",
+    terms=lambda n, d, v, t: {"n_layer·d_model²": n * d * d, "vocab_size·d_model": v * d, "d_model²": d * d,
+                              "n_layer·context·d_model": n * t * d, "context·d_model": t * d,
+                              "n_layer·context²·d_model": n * t * t * d},
 )
 
 check_kv_cache = Exercise(
@@ -281,7 +328,7 @@ def decoder_formula(v, n, h, k, d, f, tied, kv_shared=True, gated=True, norm=1, 
     return v * d + n * block + norm * d + (0 if tied or not head else v * d)
 
 
-check_decoder = Exercise(
+check_decoder = Count(
     "2.9", "decoder_params", torch_decoder,
     [Case((11, 1, 2, 1, 8, 16, False)), Case((11, 1, 2, 1, 8, 16, True)), Case((100, 2, 4, 2, 32, 64, False))]
     + random_cases(8, 29, lambda r: (lambda h: (int(r.integers(2, 40000)), int(r.integers(1, 40)), h,
@@ -302,6 +349,10 @@ check_decoder = Exercise(
     ],
     hint="Embedding + n_layer × (2 RMSNorms + query/output d_model² each + keys/values + 3 MLP matrices) "
          "+ final RMSNorm + the head if untied. No biases.",
+    terms=lambda v, n, h, k, d, f, t: {"n_layer·d_model²": n * d * d, "n_layer·d_model": n * d, "d_model": d,
+                                       "vocab_size·d_model": v * d, "vocab_size·d_model if tied": v * d * t,
+                                       "n_layer·d_model·d_ff": n * d * f,
+                                       "n_layer·d_model·n_kv_head·d_model/n_head": n * d * k * (d // h)},
 )
 
 EXERCISES = [check_linear, check_layer_norm, check_attention, check_mlp, check_gpt, check_forward_flops,
