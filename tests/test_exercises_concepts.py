@@ -238,3 +238,10 @@ def test_importing_the_checks_does_not_import_torch():
     import sys
     code = "import sys, course_lib.exercises.concepts; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_the_quiz_options_give_no_length_tell():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest

@@ -261,7 +261,7 @@ check_forward_flops = Count(
                 "2·context·d_model FLOPs per token per layer.", lambda *a: flops_formula(*a, attention=0)),
         Mistake("The counter computes the full context × context score matrix: count both Q·Kᵀ and the sum "
                 "over V, 4·n_layer·context·d_model in all (Kaplan et al.'s 2·n_layer·context·d_model "
-                "assumes only the causal half is computed).", lambda *a: flops_formula(*a, attention=2)),
+                "counts as if only the causal half were computed).", lambda *a: flops_formula(*a, attention=2)),
         Mistake("The output head is a matrix product too: 2·vocab_size·d_model FLOPs per token.",
                 lambda *a: flops_formula(*a, head=0)),
         Mistake("A multiply-add is 2 FLOPs: a product with W weights costs 2·W per token, not W.",
@@ -362,18 +362,18 @@ QUIZ = Quiz(CHAPTER, [
     Question("nn.MultiheadAttention(512, 8) and nn.MultiheadAttention(512, 16): which has more parameters?", [
         Option("The one with 16 heads, twice as many", False,
                "Heads split the 512 dimensions between them (64 or 32 each); they do not add weights."),
-        Option("They have the same number: 4·512² + 4·512 = 1,050,624", True,
-               "Queries, keys, values and output are each 512 → 512 maps whatever the number of heads."),
+        Option("Both have 1,050,624", True,
+               "4·512² + 4·512 = 1,050,624: queries, keys, values and output are each 512 → 512 maps whatever the number of heads."),
         Option("The one with 8 heads, because its heads are wider", False,
                "Wider heads, but half as many of them: the total width, and the count, stay the same."),
     ]),
     Question("GPT-2's paper lists its smallest model as 117M parameters; the released model has 124,439,808. Why?", [
-        Option("OpenAI says the paper's counts were wrong; the released count is exact", True,
-               "The openai/gpt-2 README says so. All four of the paper's numbers match the released models "
+        Option("OpenAI says the paper's counts were wrong", True,
+               "The openai/gpt-2 README says so; the released count is exact. All four of the paper's numbers match the released models "
                "counted with GPT-1's vocabulary of 40,478 tokens instead of 50,257, which suggests the error."),
         Option("The paper counts non-embedding parameters", False,
                "Without its embeddings the small model has 85M parameters, not 117M."),
-        Option("The released model has an extra layer", False, "Both have 12 layers of width 768."),
+        Option("The released model has an extra layer the paper left out", False, "Both have 12 layers of width 768."),
         Option("Stored in 16 bits, the model looks smaller", False,
                "Bytes depend on the number format; the count of parameters does not."),
     ]),
@@ -384,8 +384,10 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("Training with Adam in mixed precision: how many bytes of training state per parameter?", [
         Option("2: the weights are 16-bit", False, "That is the weights alone, enough for inference only."),
-        Option("8", False, "Forgets the fp32 master weights and Adam's two fp32 moments."),
-        Option("16: 2 + 2 (16-bit weights and gradients) + 12 (fp32 master weights, momentum, variance)", True,
+        Option("8: 16-bit weights and gradients, one fp32 moment", False,
+               "Forgets the fp32 master weights and Adam's second fp32 moment."),
+        Option("16: 2 + 2 + 4 + 4 + 4", True,
+               "2 + 2 (16-bit weights and gradients) + 12 (fp32 master weights, momentum, variance). "
                "Rajbhandari et al. (2020): 16Ψ bytes for Ψ parameters, so 16 × 1.5×10⁹ = 24 GB for a 1.5B "
                "model before any activations."),
     ]),
@@ -396,20 +398,20 @@ QUIZ = Quiz(CHAPTER, [
         Option("8 times larger", False, "Sharing reduces what is stored; it does not add to it."),
     ]),
     Question("Your small model trains at 40 GFLOP/s (model FLOPs) on a CPU whose measured matmul peak is "
-             "160 GFLOP/s. What is its MFU, and why is it below 100%?", [
-        Option("25%: time also goes to work that is not large matrix products (softmax, norms, optimizer, "
-               "memory traffic) and small matrices run below the peak", True,
-               "MFU = achieved model FLOP/s ÷ peak. Large published runs report about 40% "
-               "(PaLM 46%, Llama 3 38–43%)."),
+             "160 GFLOP/s. What is its utilisation of that peak, and why is it below 100%?", [
+        Option("25%: other work, and small matrices, run below the peak", True,
+               "Time also goes to softmax, norms, the optimizer and memory traffic. Utilisation = achieved "
+               "model FLOP/s ÷ peak. Published MFUs divide by a datasheet peak and range about 20–50% "
+               "(GPT-3 21.3%, PaLM 46.2%): a measured CPU peak is a lower bar, so the two are not comparable."),
         Option("400%: the model does four times the work", False, "MFU divides the achieved rate by the peak, not the other way."),
-        Option("25%, because MFU only counts the forward pass", False,
+        Option("25%, because the count of model FLOPs includes only the forward pass", False,
                "MFU counts the model's forward and backward FLOPs, 6N per token plus attention."),
     ]),
     Question("Does a model with more parameters always perform better?", [
         Option("Yes: performance is set by the parameter count", False,
                "Data and compute matter as much. Chinchilla (70B) beat Gopher (280B) at the same compute."),
-        Option("Not always: it depends on how much data and compute it was trained with. Chapter 08 measures it",
-               True, "Loss falls with size as a power law only when data and compute grow with it; at a fixed "
+        Option("Not always: data and compute matter too", True,
+               "Chapter 08 measures it. Loss falls with size as a power law only when data and compute grow with it; at a fixed "
                "budget there is a best size (Hoffmann et al. 2022)."),
         Option("No: bigger models are always worse because they overfit", False,
                "Large language models trained on enough data do improve with size; the catch is the budget."),

@@ -152,7 +152,7 @@ def boundary_explorer():
         curve.plot(max(steps, 1), loss, "o", color="C3", label=f"now: {loss:.3f}")
         curve.set(xscale="log", ylim=(0, None), xlabel="training step", ylabel="cross-entropy loss",
                   title="the loss")
-        curve.legend(fontsize=8)
+        curve.legend(fontsize=8, loc="lower left")  # early steps have high losses: the corner stays free
         print(f"{dataset}, {layers}, step {steps}: training loss {loss:.3f} (accuracy {accuracy:.0%}), "
               f"held-out loss {held_out[STEPS.index(steps)]:.3f}")
         return fig
