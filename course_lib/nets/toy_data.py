@@ -159,8 +159,10 @@ def boundary_explorer():
 
     return viz.Explorer(
         draw,
-        dataset=widgets.Dropdown(options=list(DATASETS), value="moons"),
-        activation=widgets.Dropdown(options=list(forward.ACTIVATIONS), value="relu"),
+        dataset=widgets.Dropdown(options=list(DATASETS), value="moons", description="dataset",
+                                 style={"description_width": "initial"}),
+        activation=widgets.Dropdown(options=list(forward.ACTIVATIONS), value="relu", description="activation",
+                                    style={"description_width": "initial"}),
         width=widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 32], value=16, description="width"),
         depth=widgets.IntSlider(value=2, min=0, max=4, description="depth"),
         steps=widgets.SelectionSlider(options=list(STEPS), value=STEPS[-1], description="steps"))

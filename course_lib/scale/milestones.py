@@ -192,7 +192,8 @@ def fit_window_explorer():
         ax.legend(fontsize=8, loc="upper left")
         return fig
 
-    return viz.Explorer(draw, quantity=widgets.Dropdown(options=["parameters", "compute"], value="parameters"),
+    return viz.Explorer(draw, quantity=widgets.Dropdown(options=["parameters", "compute"], value="parameters",
+                                                        description="quantity", style={"description_width": "initial"}),
                     start=widgets.IntSlider(value=2012, min=2012, max=2023, description="from"),
                     end=widgets.IntSlider(value=2024, min=2013, max=2024, description="to"))
 
