@@ -17,11 +17,11 @@ def test_llama_3_405b_compute_matches_its_report():
     assert sizing.approx_training_flops(llama.parameters, llama.tokens) == pytest.approx(llama.reported_flops, rel=0.01)
 
 
-@pytest.mark.parametrize("name, implied", [("Llama 2 70B", 0.435), ("Llama 3.1 405B", 0.346)])
+@pytest.mark.parametrize("name, implied", [("GPT-3", 0.196), ("Llama 2 70B", 0.435), ("Llama 3.1 405B", 0.346)])
 def test_reported_gpu_hours_imply_a_plausible_utilisation(name, implied):
     # Llama 2: 6·70e9·2e12 FLOP over 1,720,320 A100-hours at 312 TFLOP/s; Llama 3.1: 3.8e25 FLOP over 30.84M H100-hours
     assert cost.implied_utilisation(cost.run(name)) == pytest.approx(implied, abs=0.001)
-    assert cost.implied_utilisation(cost.run("GPT-3")) is None  # no device-hours published
+    assert cost.run("GPT-3").device_hours == 3_552_000  # Patterson et al. 2021: 10,000 V100s, 14.8 days
 
 
 def test_the_calculator_agrees_with_the_reported_hours_at_the_implied_utilisation():
@@ -92,3 +92,8 @@ def test_the_calculator_redraws_when_a_control_moves(capsys):
     assert "this CPU (measured)" in out and "devices to hold it" not in out  # no memory figure for a CPU
     bundle = explorer.static_view()
     assert bundle["text/plain"].startswith("this CPU (measured)") and bundle["image/png"]
+
+
+def test_tpu_v4_memory_is_32_gib():
+    assert cost.ACCELERATORS["Google TPU v4"].memory_bytes == 32 * 2 ** 30
+    assert "2:4" in cost.ACCELERATORS["NVIDIA H100"].source and cost.ACCELERATORS["NVIDIA H100"].peak_flops == 989e12

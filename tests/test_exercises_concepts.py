@@ -1,6 +1,7 @@
 """Chapter 02: every check passes the reference, reports the stub, and catches plausible wrong answers."""
 import pytest
 
+from course_lib.machinery.exercise import ExerciseFailed
 from tests.contract import contract_tests
 from course_lib.exercises import concepts as checks
 
@@ -238,3 +239,26 @@ def test_importing_the_checks_does_not_import_torch():
     import sys
     code = "import sys, course_lib.exercises.concepts; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_the_quiz_options_give_no_length_tell():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
+
+
+def test_a_count_off_by_some_terms_is_named_by_them():
+    rows = [({"n_out if bias": o * b, "n_out": o, "1": 1}, -o * b) for o, b in ((3, 1), (5, 1), (7, 1))]
+    assert checks.term_difference(rows) == "-1·(n_out if bias)"
+    rows = [({"a": a, "b": b}, 2 * a - 3 * b) for a, b in ((2, 7), (5, 1), (9, 4))]
+    assert checks.term_difference(rows) == "+2·(a) -3·(b)"
+    assert checks.term_difference([({"a": 2, "b": 3}, 7), ({"a": 5, "b": 1}, 11)]) is None  # 2 cases, 2 terms
+    assert checks.term_difference([({"a": a}, a * a) for a in (2, 3, 5)]) is None  # no small sum of terms
+
+
+def test_a_count_check_names_a_missing_term():
+    with pytest.raises(ExerciseFailed) as failed:
+        checks.check_linear.failures = 0
+        checks.check_linear(lambda n_in, n_out, bias: n_in * n_out + 2 * n_out * bias)
+    assert "off by +1·(n_out if bias)" in str(failed.value)

@@ -1,6 +1,7 @@
 """The sourced dataset of chapter 01, and the numbers the chapter and its quiz state about it."""
 import math
 
+import numpy as np
 import pytest
 
 from course_lib.scale import milestones, trends
@@ -62,3 +63,34 @@ def test_the_numbers_in_the_quiz():
     assert 26.2 - 15.3 == pytest.approx(10.9)
     questions = checks.QUIZ.questions
     assert len(questions) >= 5 and all(len(o.why) > 20 for q in questions for o in q.options)
+
+
+def test_only_independent_compute_figures_test_six_n_d():
+    """Ch01 section 9: Brown et al.'s Table D.1 set its figures to 6·N·D; three rows are counted."""
+    ratios = {m.name: m.compute / milestones.estimated_compute(m) for m in milestones.MODELS
+              if m.compute and m.tokens and m.independent}
+    assert sorted(ratios) == ["Chinchilla", "Gopher", "PaLM"]
+    assert [round(ratios[n], 2) for n in ("Gopher", "Chinchilla", "PaLM")] == [1.14, 0.98, 1.01]
+    gopher = milestones.model("Gopher")
+    assert "Rae et al. 2021, appendix F" in gopher.compute_by and "6.31e23" in gopher.compute_by
+    assert round(milestones.GOPHER_RAE_COMPUTE / milestones.estimated_compute(gopher), 2) == 1.25
+
+
+def test_the_flat_2020_2024_fit_and_what_it_rests_on():
+    """Ch01 section 7: flat with all models and dense only; about +0.04 a year without Switch-C."""
+    names, years, params, _ = milestones.series("parameters")
+    window = (years >= 2020) & (years <= 2024)
+    dense = np.array(["mixture" not in milestones.model(n).architecture for n in names])
+    without_switch = np.array([n != "Switch-C" for n in names])
+    slope = {label: trends.fit_exponential(years[window & keep], params[window & keep])[0]
+             for label, keep in (("all", np.ones(len(names), bool)), ("without", without_switch), ("dense", dense))}
+    assert slope["all"] < 0.05 and slope["dense"] < 0.05 and 0.03 < slope["without"] < 0.06
+    assert 6 < trends.doubling_time_months(slope["without"]) / 12 < 9  # "every seven years or so"
+    assert round(175 / 13) == 13  # LLaMA-13B against GPT-3: "about 13 times fewer parameters"
+
+
+def test_the_quiz_options_give_no_length_tell():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest

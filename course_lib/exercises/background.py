@@ -53,6 +53,8 @@ check_doubling_time = Exercise(
         Mistake("Upside down: a steeper slope must give a shorter doubling time.", lambda s: 12 * s / math.log10(2)),
     ],
     hint="Solve 10**(slope * t) = 2 for t (in years), then convert to months.",
+    factors={365 / 12: "in days where months are asked (365 days, 12 months a year)?",
+             52 / 12: "in weeks where months are asked (52 weeks, 12 months a year)?"},
 )
 
 check_growth_factor = Exercise(
@@ -119,21 +121,20 @@ EXERCISES = [check_fit_exponential, check_doubling_time, check_growth_factor, ch
 QUIZ = Quiz(CHAPTER, [
     Question("A popular introduction defines a model's size as the total of its layers and neurons. "
              "What does a paper mean when it calls a model '175B'?", [
-        Option("175 billion layers", False, "Even the deepest language models have around a hundred layers."),
-        Option("175 billion neurons", False, "Neurons (units) number in the millions; the weights between "
+        Option("175 billion layers, stacked one after another", False, "Even the deepest language models have around a hundred layers."),
+        Option("175 billion neurons, counted across all its layers", False, "Neurons (units) number in the millions; the weights between "
                "them are what grows into the billions."),
-        Option("175 billion learned parameters: weights, biases, embeddings, norm gains", True,
-               "Model size is the parameter count. A layer of 1000 inputs and 1000 outputs has 1000 neurons "
+        Option("175 billion learned parameters", True,
+               "Model size is the parameter count: weights, biases, embeddings, norm gains. A layer of 1000 inputs and 1000 outputs has 1000 neurons "
                "but 1,001,000 parameters."),
         Option("175 billion bytes on disk", False, "Bytes depend on the number format: 175B parameters take "
                "350 GB in 16-bit floats (chapter 02)."),
     ]),
     Question("Why is 2012 called a turning point?", [
-        Option("The first neural network was built that year", False,
+        Option("The first neural network that could recognise images was built that year", False,
                "Rosenblatt's perceptron dates from 1958; backpropagation was popularised in 1986."),
-        Option("AlexNet, a CNN trained on two GPUs, won ImageNet with 15.3% top-5 error against 26.2% "
-               "for the runner-up", True,
-               "A gap of about 11 points on the field's benchmark convinced the field; the ingredients were "
+        Option("AlexNet, a deep CNN trained on two GPUs, won ImageNet by a wide margin", True,
+               "15.3% top-5 error against 26.2% for the runner-up: a gap of about 11 points on the field's benchmark convinced the field; the ingredients were "
                "big labelled data, GPUs and tricks such as ReLU and dropout."),
         Option("The Transformer was invented", False, "The Transformer is from 2017 (Vaswani et al.)."),
         Option("Moore's law ended", False, "Transistor counts kept doubling for years after 2012."),
@@ -145,16 +146,16 @@ QUIZ = Quiz(CHAPTER, [
         Option("Its growth is slowing down", False, "Slowing growth bends the line downwards."),
     ]),
     Question("A fitted slope is 0.5 (log10 units per year). What is the doubling time?", [
-        Option("2 years", False, "That would be a slope of log10(2)/2 ≈ 0.15."),
+        Option("2 years, since 1 / 0.5 = 2", False, "That would be a slope of log10(2)/2 ≈ 0.15."),
         Option("About 7.2 months", True, "12 · log10(2) / 0.5 = 12 · 0.301 / 0.5 ≈ 7.2 months."),
-        Option("6 months", False, "Close, but it uses 0.25 instead of log10(2) ≈ 0.301."),
-        Option("24 months", False, "That is Moore's law's doubling time, not this slope's."),
+        Option("6 months: half a year per doubling", False, "Close, but it uses 0.25 instead of log10(2) ≈ 0.301."),
+        Option("24 months, the pace of Moore's law", False, "That is Moore's law's doubling time, not this slope's."),
     ]),
     Question("Chinchilla (70B parameters) used the same training compute as Gopher (280B). How?", [
-        Option("It was trained on about 4.7 times as many tokens: 1.4 trillion against 300 billion", True,
-               "Compute ≈ 6 · parameters · tokens: a quarter of the parameters with ~4.7× the tokens "
+        Option("It saw about 4.7 times as many training tokens", True,
+               "1.4 trillion against 300 billion. Compute ≈ 6 · parameters · tokens: a quarter of the parameters with ~4.7× the tokens "
                "is about the same budget."),
-        Option("It ran on faster hardware", False, "Compute counts operations (FLOP), not time: faster chips "
+        Option("It ran on newer, faster hardware that needs fewer operations", False, "Compute counts operations (FLOP), not time: faster chips "
                "finish sooner but do the same number of operations."),
         Option("It is a sparse model that skips most of its parameters", False,
                "Chinchilla is a dense Transformer: every parameter is used for every token."),

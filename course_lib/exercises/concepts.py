@@ -87,6 +87,41 @@ def days_to_train(parameters, tokens, peak_flops, utilisation, devices):
     return cost.training_cost(parameters, tokens, peak_flops, utilisation, devices).days
 
 
+class Count(Exercise):
+    """An exercise whose answer is a formula in its inputs. Where no listed mistake fits, the
+    check looks for the terms of the formula that the learner's counts have too many or too few
+    of (at most two, with small whole coefficients), the same on every failing case:
+    "off by -1·(n_out if bias)" says the biases are missing. ``terms(*args)`` gives the terms."""
+
+    def __init__(self, *args, terms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.terms = terms
+
+    def diagnose(self, wrong, listed):
+        if not listed and len(wrong) >= 2 and all(isinstance(o.got, (int, float, np.integer, np.floating))
+                                                  and not isinstance(o.got, bool) for o in wrong):
+            words = term_difference([(self.terms(*o.case.args), o.got - o.expected) for o in wrong])
+            if words:
+                return f"Your counts are off by {words} on every case that fails. {self.nudge}", self.detail
+        return super().diagnose(wrong, listed)
+
+
+def term_difference(rows) -> str | None:
+    """The sum of at most two terms, with whole coefficients up to 12, equal to every difference, in
+    words (two terms only from three cases or more, so that two equations cannot fit by chance)."""
+    names = list(rows[0][0])
+    table = np.array([[float(terms[n]) for n in names] for terms, _ in rows])
+    differences = np.array([float(d) for _, d in rows])
+    coefficients = [c for c in range(-12, 13) if c]
+    choices = [((i, a),) for i in range(len(names)) for a in coefficients]
+    choices += [((i, a), (j, b)) for i in range(len(names)) for j in range(i + 1, len(names))
+                for a in coefficients for b in coefficients] if len(rows) >= 3 else []
+    for choice in choices:
+        if np.allclose(sum(a * table[:, i] for i, a in choice), differences, rtol=1e-12, atol=0.5):
+            return " ".join(f"{'+' if a > 0 else '-'}{abs(a)}·({names[i]})" for i, a in choice)
+    return None
+
+
 def random_cases(n, seed, draw):
     rng = np.random.default_rng(seed)
     return [Case(draw(rng)) for _ in range(n)]
@@ -104,7 +139,7 @@ def heads(rng):
     return int(rng.choice([1, 2, 4, 8, 16]))
 
 
-check_linear = Exercise(
+check_linear = Count(
     "2.1", "linear_params", torch_linear,
     [Case((1, 1, True)), Case((3, 2, True)), Case((3, 2, False)), Case((784, 100, True))]
     + random_cases(10, 21, lambda r: (int(r.integers(1, 4096)), int(r.integers(1, 4096)), flag(r))),
@@ -118,9 +153,11 @@ check_linear = Exercise(
                 lambda i, o, b: i + o),
     ],
     hint="A Linear layer holds a weight matrix of shape (n_out, n_in) and, if bias, a vector of n_out biases.",
+    terms=lambda i, o, b: {"n_out if bias": o * b, "n_in if bias": i * b, "1 if bias": b, "n_in·n_out": i * o,
+                           "n_out": o, "n_in": i, "1": 1},
 )
 
-check_layer_norm = Exercise(
+check_layer_norm = Count(
     "2.2", "layer_norm_params", torch_layer_norm,
     [Case((4, True)), Case((4, False)), Case((768, True))]
     + random_cases(8, 22, lambda r: (int(r.integers(1, 8192)), flag(r))),
@@ -136,9 +173,10 @@ check_layer_norm = Exercise(
     ],
     hint="LayerNorm normalises each token's d_model features, then multiplies by a learned gain and adds a "
          "learned shift: one number of each per feature.",
+    terms=lambda d, b: {"d_model if bias": d * b, "1 if bias": b, "d_model": d, "d_model²": d * d, "1": 1},
 )
 
-check_attention = Exercise(
+check_attention = Count(
     "2.3", "attention_params", torch_attention,
     [Case((8, 1, True)), Case((8, 2, True)), Case((8, 2, False)), Case((768, 12, True))]
     + random_cases(10, 23, lambda r: (lambda h: (width(r, h), h, flag(r)))(heads(r))),
@@ -154,9 +192,11 @@ check_attention = Exercise(
     ],
     hint="Attention has four d_model → d_model linear maps (queries, keys, values, output), each with a bias "
          "vector if bias=True.",
+    terms=lambda d, h, b: {"d_model if bias": d * b, "n_head if bias": h * b, "d_model²": d * d, "d_model": d,
+                           "n_head": h, "n_head·d_model²": h * d * d},
 )
 
-check_mlp = Exercise(
+check_mlp = Count(
     "2.4", "mlp_params", torch_mlp,
     [Case((2, 8, True)), Case((2, 8, False)), Case((768, 3072, True))]
     + random_cases(10, 24, lambda r: (lambda d: (d, int(d * r.choice([1, 2, 4, 8])), flag(r)))(int(r.integers(1, 2048)))),
@@ -171,6 +211,8 @@ check_mlp = Exercise(
                 lambda d, f, b: 2 * d * f + (f + d) * b + f),
     ],
     hint="An MLP block is Linear(d_model, d_ff), an activation, Linear(d_ff, d_model): add up the two layers.",
+    terms=lambda d, f, b: {"d_ff if bias": f * b, "d_model if bias": d * b, "d_model·d_ff": d * f, "d_ff²": f * f,
+                           "d_model²": d * d, "d_ff": f, "d_model": d},
 )
 
 
@@ -179,7 +221,7 @@ def gpt_formula(v, t, n, h, d, head=0, positions=True, norms=True, final=True):
     return v * d + head * v * d + (t * d if positions else 0) + n * per_block + (2 * d if final and norms else 0)
 
 
-check_gpt = Exercise(
+check_gpt = Count(
     "2.5", "gpt_params", torch_gpt,
     [Case((11, 8, 1, 1, 4)), Case((11, 8, 2, 2, 16)), Case((50257, 1024, 12, 12, 768))]
     + random_cases(8, 25, lambda r: (lambda h: (int(r.integers(2, 60000)), int(r.integers(1, 4096)),
@@ -199,6 +241,8 @@ check_gpt = Exercise(
     ],
     hint="Token embedding + position embedding + n_layer × (2 layer norms + attention + MLP of width "
          "4·n_embd) + a final layer norm; the head is tied.",
+    terms=lambda v, t, n, h, d: {"n_layer·n_embd²": n * d * d, "n_layer·n_embd": n * d, "n_embd": d,
+                                 "vocab_size·n_embd": v * d, "block_size·n_embd": t * d, "n_embd²": d * d},
 )
 
 
@@ -206,7 +250,7 @@ def flops_formula(n, d, v, t, matmuls=1, attention=4, head=1):
     return matmuls * 24 * n * d * d + head * 2 * v * d + attention * n * t * d
 
 
-check_forward_flops = Exercise(
+check_forward_flops = Count(
     "2.6", "forward_flops", counted_forward_flops,
     [Case((1, 4, 3, 2)), Case((1, 8, 11, 8)), Case((2, 16, 65, 32)), Case((12, 768, 50257, 1024))]
     + random_cases(6, 26, lambda r: (int(r.integers(1, 4)), 2 * int(r.integers(2, 128)),
@@ -217,7 +261,7 @@ check_forward_flops = Exercise(
                 "2·context·d_model FLOPs per token per layer.", lambda *a: flops_formula(*a, attention=0)),
         Mistake("The counter computes the full context × context score matrix: count both Q·Kᵀ and the sum "
                 "over V, 4·n_layer·context·d_model in all (Kaplan et al.'s 2·n_layer·context·d_model "
-                "assumes only the causal half is computed).", lambda *a: flops_formula(*a, attention=2)),
+                "counts as if only the causal half were computed).", lambda *a: flops_formula(*a, attention=2)),
         Mistake("The output head is a matrix product too: 2·vocab_size·d_model FLOPs per token.",
                 lambda *a: flops_formula(*a, head=0)),
         Mistake("A multiply-add is 2 FLOPs: a product with W weights costs 2·W per token, not W.",
@@ -227,6 +271,9 @@ check_forward_flops = Exercise(
     ],
     hint="2 FLOPs per weight of every matrix product (12·d_model² per block, vocab_size·d_model for the head) "
          "plus attention's two weightless products.",
+    terms=lambda n, d, v, t: {"n_layer·d_model²": n * d * d, "vocab_size·d_model": v * d, "d_model²": d * d,
+                              "n_layer·context·d_model": n * t * d, "context·d_model": t * d,
+                              "n_layer·context²·d_model": n * t * t * d},
 )
 
 check_kv_cache = Exercise(
@@ -281,7 +328,7 @@ def decoder_formula(v, n, h, k, d, f, tied, kv_shared=True, gated=True, norm=1, 
     return v * d + n * block + norm * d + (0 if tied or not head else v * d)
 
 
-check_decoder = Exercise(
+check_decoder = Count(
     "2.9", "decoder_params", torch_decoder,
     [Case((11, 1, 2, 1, 8, 16, False)), Case((11, 1, 2, 1, 8, 16, True)), Case((100, 2, 4, 2, 32, 64, False))]
     + random_cases(8, 29, lambda r: (lambda h: (int(r.integers(2, 40000)), int(r.integers(1, 40)), h,
@@ -302,6 +349,10 @@ check_decoder = Exercise(
     ],
     hint="Embedding + n_layer × (2 RMSNorms + query/output d_model² each + keys/values + 3 MLP matrices) "
          "+ final RMSNorm + the head if untied. No biases.",
+    terms=lambda v, n, h, k, d, f, t: {"n_layer·d_model²": n * d * d, "n_layer·d_model": n * d, "d_model": d,
+                                       "vocab_size·d_model": v * d, "vocab_size·d_model if tied": v * d * t,
+                                       "n_layer·d_model·d_ff": n * d * f,
+                                       "n_layer·d_model·n_kv_head·d_model/n_head": n * d * k * (d // h)},
 )
 
 EXERCISES = [check_linear, check_layer_norm, check_attention, check_mlp, check_gpt, check_forward_flops,
@@ -311,18 +362,18 @@ QUIZ = Quiz(CHAPTER, [
     Question("nn.MultiheadAttention(512, 8) and nn.MultiheadAttention(512, 16): which has more parameters?", [
         Option("The one with 16 heads, twice as many", False,
                "Heads split the 512 dimensions between them (64 or 32 each); they do not add weights."),
-        Option("They have the same number: 4·512² + 4·512 = 1,050,624", True,
-               "Queries, keys, values and output are each 512 → 512 maps whatever the number of heads."),
+        Option("Both have 1,050,624", True,
+               "4·512² + 4·512 = 1,050,624: queries, keys, values and output are each 512 → 512 maps whatever the number of heads."),
         Option("The one with 8 heads, because its heads are wider", False,
                "Wider heads, but half as many of them: the total width, and the count, stay the same."),
     ]),
     Question("GPT-2's paper lists its smallest model as 117M parameters; the released model has 124,439,808. Why?", [
-        Option("OpenAI says the paper's counts were wrong; the released count is exact", True,
-               "The openai/gpt-2 README says so. All four of the paper's numbers match the released models "
+        Option("OpenAI says the paper's counts were wrong", True,
+               "The openai/gpt-2 README says so; the released count is exact. All four of the paper's numbers match the released models "
                "counted with GPT-1's vocabulary of 40,478 tokens instead of 50,257, which suggests the error."),
         Option("The paper counts non-embedding parameters", False,
                "Without its embeddings the small model has 85M parameters, not 117M."),
-        Option("The released model has an extra layer", False, "Both have 12 layers of width 768."),
+        Option("The released model has an extra layer the paper left out", False, "Both have 12 layers of width 768."),
         Option("Stored in 16 bits, the model looks smaller", False,
                "Bytes depend on the number format; the count of parameters does not."),
     ]),
@@ -333,8 +384,10 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("Training with Adam in mixed precision: how many bytes of training state per parameter?", [
         Option("2: the weights are 16-bit", False, "That is the weights alone, enough for inference only."),
-        Option("8", False, "Forgets the fp32 master weights and Adam's two fp32 moments."),
-        Option("16: 2 + 2 (16-bit weights and gradients) + 12 (fp32 master weights, momentum, variance)", True,
+        Option("8: 16-bit weights and gradients, one fp32 moment", False,
+               "Forgets the fp32 master weights and Adam's second fp32 moment."),
+        Option("16: 2 + 2 + 4 + 4 + 4", True,
+               "2 + 2 (16-bit weights and gradients) + 12 (fp32 master weights, momentum, variance). "
                "Rajbhandari et al. (2020): 16Ψ bytes for Ψ parameters, so 16 × 1.5×10⁹ = 24 GB for a 1.5B "
                "model before any activations."),
     ]),
@@ -345,20 +398,20 @@ QUIZ = Quiz(CHAPTER, [
         Option("8 times larger", False, "Sharing reduces what is stored; it does not add to it."),
     ]),
     Question("Your small model trains at 40 GFLOP/s (model FLOPs) on a CPU whose measured matmul peak is "
-             "160 GFLOP/s. What is its MFU, and why is it below 100%?", [
-        Option("25%: time also goes to work that is not large matrix products (softmax, norms, optimizer, "
-               "memory traffic) and small matrices run below the peak", True,
-               "MFU = achieved model FLOP/s ÷ peak. Large published runs report about 40% "
-               "(PaLM 46%, Llama 3 38–43%)."),
+             "160 GFLOP/s. What is its utilisation of that peak, and why is it below 100%?", [
+        Option("25%: other work, and small matrices, run below the peak", True,
+               "Time also goes to softmax, norms, the optimizer and memory traffic. Utilisation = achieved "
+               "model FLOP/s ÷ peak. Published MFUs divide by a datasheet peak and range about 20–50% "
+               "(GPT-3 21.3%, PaLM 46.2%): a measured CPU peak is a lower bar, so the two are not comparable."),
         Option("400%: the model does four times the work", False, "MFU divides the achieved rate by the peak, not the other way."),
-        Option("25%, because MFU only counts the forward pass", False,
+        Option("25%, because the count of model FLOPs includes only the forward pass", False,
                "MFU counts the model's forward and backward FLOPs, 6N per token plus attention."),
     ]),
     Question("Does a model with more parameters always perform better?", [
         Option("Yes: performance is set by the parameter count", False,
                "Data and compute matter as much. Chinchilla (70B) beat Gopher (280B) at the same compute."),
-        Option("Not always: it depends on how much data and compute it was trained with. Chapter 08 measures it",
-               True, "Loss falls with size as a power law only when data and compute grow with it; at a fixed "
+        Option("Not always: data and compute matter too", True,
+               "Chapter 08 measures it. Loss falls with size as a power law only when data and compute grow with it; at a fixed "
                "budget there is a best size (Hoffmann et al. 2022)."),
         Option("No: bigger models are always worse because they overfit", False,
                "Large language models trained on enough data do improve with size; the catch is the budget."),

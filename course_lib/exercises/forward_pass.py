@@ -262,9 +262,8 @@ QUIZ = Quiz(CHAPTER, [
     Question("Why does a stable softmax subtract the largest logit before taking exp?", [
         Option("It changes the probabilities slightly but makes them more accurate", False,
                "It does not change them at all: exp(z - m) / sum(exp(z - m)) = exp(z) / sum(exp(z))."),
-        Option("Because exp of a large logit overflows to inf, and inf / inf is nan; after the shift every "
-               "exp is at most 1", True,
-               "In float64 exp overflows above about 709.8, in float32 above about 88.7. The shift leaves "
+        Option("exp overflows for large logits; after the shift every exp is ≤ 1", True,
+               "exp of a large logit is inf, and inf / inf is nan. In float64 exp overflows above about 709.8, in float32 above about 88.7. The shift leaves "
                "the result unchanged."),
         Option("To make the largest probability exactly 1", False,
                "After the shift the largest exp is 1, but dividing by the sum still gives probabilities "
@@ -281,11 +280,11 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("A deep ReLU network of width 256 starts with weights drawn from N(0, 1). What happens to the "
              "size of its activations, layer after layer?", [
-        Option("It stays about the same", False,
+        Option("It stays about the same: the weights are centred on zero", False,
                "That needs Var(w) = 2 / fan_in (He et al., 2015); N(0, 1) has 128 times that variance here."),
-        Option("It grows by about √(256 / 2) ≈ 11 per layer: more than 10^20 times after 20 layers", True,
-               "Each layer multiplies the variance by fan_in · Var(w) / 2 = 128. Section 8 plots it."),
-        Option("It shrinks to zero", False, "That is what too small weights (e.g. N(0, 0.01²)) do."),
+        Option("It grows by about √(256 / 2) ≈ 11 per layer", True,
+               "More than 10^20 times after 20 layers. Each layer multiplies the variance by fan_in · Var(w) / 2 = 128. Section 8 plots it."),
+        Option("It shrinks towards zero, layer after layer", False, "That is what too small weights (e.g. N(0, 0.01²)) do."),
     ]),
     Question("Which initialisation keeps the scale of a tanh network's activations roughly steady through depth?",
              [

@@ -89,13 +89,11 @@ def tanh_grad(z):
     return 1 - np.tanh(z) ** 2
 
 
-_erf = np.vectorize(math.erf, otypes=[float])
-
-
 def normal_cdf(z):
     """Φ(z), the probability that a standard normal variable is below z."""
+    from scipy.special import erf  # vectorised (math.erf is one Python call per number); scipy ships with scikit-learn
     z = np.asarray(z)
-    return (0.5 * (1 + _erf(z / math.sqrt(2)))).astype(np.result_type(z, 1.0))
+    return (0.5 * (1 + erf(z / math.sqrt(2)))).astype(np.result_type(z, 1.0))
 
 
 def gelu(z):

@@ -152,15 +152,17 @@ def boundary_explorer():
         curve.plot(max(steps, 1), loss, "o", color="C3", label=f"now: {loss:.3f}")
         curve.set(xscale="log", ylim=(0, None), xlabel="training step", ylabel="cross-entropy loss",
                   title="the loss")
-        curve.legend(fontsize=8)
+        curve.legend(fontsize=8, loc="lower left")  # early steps have high losses: the corner stays free
         print(f"{dataset}, {layers}, step {steps}: training loss {loss:.3f} (accuracy {accuracy:.0%}), "
               f"held-out loss {held_out[STEPS.index(steps)]:.3f}")
         return fig
 
     return viz.Explorer(
         draw,
-        dataset=widgets.Dropdown(options=list(DATASETS), value="moons"),
-        activation=widgets.Dropdown(options=list(forward.ACTIVATIONS), value="relu"),
+        dataset=widgets.Dropdown(options=list(DATASETS), value="moons", description="dataset",
+                                 style={"description_width": "initial"}),
+        activation=widgets.Dropdown(options=list(forward.ACTIVATIONS), value="relu", description="activation",
+                                    style={"description_width": "initial"}),
         width=widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 32], value=16, description="width"),
         depth=widgets.IntSlider(value=2, min=0, max=4, description="depth"),
         steps=widgets.SelectionSlider(options=list(STEPS), value=STEPS[-1], description="steps"))

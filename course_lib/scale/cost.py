@@ -16,6 +16,7 @@ from course_lib.scale import sizing
 
 SECONDS_PER_DAY = 86_400
 GB = 1e9
+GIB = 2 ** 30  # a gibibyte: TPU memory is documented in GiB
 DEVICE_COUNTS = [2 ** k for k in range(17)]  # the calculator's choices: 1 to 65,536 devices
 
 
@@ -31,8 +32,9 @@ ACCELERATORS = {a.name: a for a in (
     Accelerator("NVIDIA V100", 125e12, 32 * GB, "NVIDIA V100 datasheet: 125 TFLOPS tensor (fp16), 32 GB"),
     Accelerator("NVIDIA A100", 312e12, 80 * GB, "NVIDIA A100 datasheet: 312 TFLOPS bf16 dense (624 with sparsity), 80 GB"),
     Accelerator("NVIDIA H100", 989e12, 80 * GB,
-                "NVIDIA H100 SXM datasheet: 1,979 TFLOPS bf16 with sparsity, half that dense; 80 GB"),
-    Accelerator("Google TPU v4", 275e12, 32 * GB, "Google Cloud TPU v4 documentation: 275 TFLOPS bf16, 32 GiB HBM"),
+                "NVIDIA H100 SXM datasheet: 1,979 TFLOPS bf16 with 2:4 structured sparsity (two of every four "
+                "weights zero), 989 dense; 80 GB"),
+    Accelerator("Google TPU v4", 275e12, 32 * GIB, "Google Cloud TPU v4 documentation: 275 TFLOPS bf16, 32 GiB HBM"),
 )}
 
 
@@ -49,9 +51,10 @@ class Run:
 
 
 RUNS = (
-    Run("GPT-3", 175e9, 300e9, "NVIDIA V100", reported_flops=3.14e23,
-        source="Brown et al. 2020, arXiv:2005.14165: Table 2.1 (175B, 300B tokens), Table D.1 (3.14e23 FLOP), "
-               "§2.3 (V100 GPUs on a cluster provided by Microsoft)"),
+    Run("GPT-3", 175e9, 300e9, "NVIDIA V100", reported_flops=3.14e23, device_hours=10_000 * 14.8 * 24,
+        source="Brown et al. 2020, arXiv:2005.14165: Table 2.1 (175B, 300B tokens), Table D.1 (3.14e23 FLOP, "
+               "itself 6·N·D), §2.3 (V100 GPUs); Patterson et al. 2021, arXiv:2104.10350, Table 4 "
+               "(10,000 V100s for 14.8 days)"),
     Run("Llama 2 70B", 70e9, 2.0e12, "NVIDIA A100", device_hours=1_720_320,
         source="Touvron et al. 2023, arXiv:2307.09288: Table 1 (2.0T tokens), §2.2.1 and Table 2 "
                "(1,720,320 A100-80GB GPU-hours)"),

@@ -74,7 +74,34 @@ def plot_trend(ax, years: Sequence[float], values: Sequence[float], names: Seque
     span = np.array([x.min(), x.max()])
     fit = f"doubling every {doubling_time_months(slope):.1f} months" if slope > 0 else "no growth"
     ax.plot(span, 10 ** (intercept + slope * span), "--", color=color, alpha=0.7, label=f"fit: {fit}")
-    for name, xi, yi in zip(names, x, y):
-        ax.annotate(name, (xi, yi), xytext=(3, 3), textcoords="offset points", fontsize=7)
     ax.set_yscale("log")
+    label_points(ax, names, x, y)
     return slope, intercept
+
+
+# Where a label may sit beside its point, in points: right-above first, then below, left, further out.
+LABEL_OFFSETS = ((3, 3, "left"), (3, -9, "left"), (-3, 3, "right"), (-3, -9, "right"),
+                 (3, 11, "left"), (-3, 11, "right"), (3, -17, "left"), (-3, -17, "right"))
+
+
+def label_points(ax, names: Sequence[str], x: Sequence[float], y: Sequence[float], fontsize: float = 7):
+    """Name each point, moving a label to the first free spot beside its point when it would
+    overlap a label already placed (close points, such as MT-NLG and PaLM, stay readable)."""
+    if not hasattr(ax.figure.canvas, "get_renderer"):  # a bare Figure (no pyplot): give it a canvas to measure on
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        FigureCanvasAgg(ax.figure)
+    renderer, placed = ax.figure.canvas.get_renderer(), []
+    for name, xi, yi in zip(names, x, y):
+        if not name:
+            continue
+        for dx, dy, ha in LABEL_OFFSETS:
+            label = ax.annotate(name, (xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha,
+                                fontsize=fontsize)
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            label.remove()
+        else:
+            label = ax.annotate(name, (xi, yi), xytext=(3, 3), textcoords="offset points", fontsize=fontsize)
+            box = label.get_window_extent(renderer)
+        placed.append(box)
