@@ -420,8 +420,8 @@ QUIZ = Quiz(CHAPTER, [
                "In float64 a correct gradient agrees to about 1e-9, as the others show. 3% off is a bug."),
         Option("There is a bug in that matrix's gradient (or in a step feeding only it)", True,
                "Checking each parameter array on its own points to where the mistake is."),
-        Option("The step h is too small", False, "h = 1e-6 in float64 leaves errors near 1e-9, as the other "
-               "matrices show."),
+        Option("The step h is too small", False, "h = 1e-6 in float64 leaves errors of about 1e-8 (the best step, "
+               "near ε^(1/3) ≈ 5e-6, about 1e-9), as the other matrices show."),
         Option("Use float32 to check instead", False, "float32 makes even a correct gradient look ~1e-3 off: "
                "checks run in float64."),
     ]),
@@ -442,9 +442,10 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("A model has a million parameters. Roughly how many forward passes does a gradient by "
              "central differences need, and how much work does backprop need?", [
-        Option("2 million forward passes; backprop about 3 forward passes' worth", True,
-               "Two evaluations per parameter against one forward and one backward (about twice a forward) "
-               "for all of them: reverse mode is why training large models is possible."),
+        Option("2 million forward passes; backprop a few", True,
+               "Two evaluations per parameter against one forward and one backward (about twice a forward in "
+               "FLOPs, so about 3 forward passes' worth) for all of them: reverse mode is why training large "
+               "models is possible."),
         Option("1 forward pass each", False, "Central differences move one parameter at a time."),
         Option("Both about 2 million", False, "Backprop's cost does not grow with the number of parameters "
                "beyond the forward pass's own cost."),
