@@ -102,7 +102,7 @@ TANH_GRAPHS = [
 
 check_tanh = Exercise(
     "4.2", "tanh", Value.tanh, [Case(g) for g in TANH_GRAPHS], harness=on_graphs_with_tanh,
-    arg_names=("graph", "inputs"),
+    arg_names=("graph", "inputs"), shows="(the graph's output, each input's gradient)",
     mistakes=[
         Mistake("d tanh(x)/dx = 1 - tanh(x)², written with the *output* t = tanh(x): 1 - t*t. "
                 "You used the input: 1 - x*x.", tanh_of_input),
@@ -168,7 +168,7 @@ BACKWARD_GRAPHS = [
 
 check_backward = Exercise(
     "4.3", "backward", autograd.Value.backward, [Case(g) for g in BACKWARD_GRAPHS],
-    harness=on_graphs_with_backward, arg_names=("graph", "inputs"),
+    harness=on_graphs_with_backward, arg_names=("graph", "inputs"), shows="(each input's gradient)",
     mistakes=[
         Mistake("Wrong order: go from the output back to the inputs, "
                 "for node in reversed(topological_order(root)). Forwards, a node passes on its gradient "
@@ -202,10 +202,20 @@ def steps_of(train_step: Callable) -> Callable:
     def run(seed, sizes, steps, learning_rate):
         xs, ys = toy_batch(seed, 6)
         model = autograd.MLP(2, sizes, seed=seed)
-        losses = [float(getattr(loss, "data", loss)) for loss in
-                  (train_step(model, xs, ys, learning_rate) for _ in range(steps))]
+        losses = [loss_number(train_step(model, xs, ys, learning_rate)) for _ in range(steps)]
         return losses, autograd.mean_cross_entropy(model, xs, ys).data
     return run
+
+
+def loss_number(loss) -> float:
+    """What train_step returned, if it is the loss as a number; the plot of the losses needs one."""
+    if loss is None:
+        raise TypeError("train_step returned None: did you forget the `return` (of loss.data)?")
+    if isinstance(loss, Value):
+        raise TypeError("train_step returned the loss as a Value: return its number, loss.data")
+    if not isinstance(loss, (int, float)) or isinstance(loss, bool):
+        raise TypeError(f"train_step must return the loss as a number (loss.data), got {type(loss).__name__}")
+    return float(loss)
 
 
 def step_variant(zero_grad: str = "first", direction: float = -1.0) -> Callable:
@@ -229,6 +239,7 @@ check_train_step = Exercise(
     [Case((0, [2], 1, 0.5)), Case((1, [3, 2], 1, 0.5)), Case((2, [3, 2], 2, 0.5)),
      Case((3, [4, 2], 3, 0.3)), Case((4, [4, 4, 2], 4, 0.2))],
     harness=steps_of, arg_names=("seed", "sizes", "steps", "learning_rate"),
+    shows="(the loss your train_step returned at each step, the loss after the last step)",
     mistakes=[
         Mistake("Forgot to zero the gradients: backward *adds* to .grad, so from the second step on "
                 "you descend along the sum of all past gradients. Call model.zero_grad() before backward.",
@@ -337,6 +348,7 @@ check_linear_backward = Exercise(
     lambda: [linear_case(*shape, seed) for seed, shape in enumerate([(1, 1, 1), (2, 2, 2), (3, 2, 2),
                                                                      (4, 3, 2), (5, 2, 4), (16, 8, 3)])],
     arg_names=("dz", "x", "W"),
+    shapes="The chapter's convention: x (batch, in), W (in, out), z = x @ W + b and dz (batch, out).",
     mistakes=[
         Mistake("dW must have W's shape (in, out): dW = x.T @ dz. dz.T @ x is its transpose.",
                 lambda dz, x, W: (dz @ W.T, dz.T @ x, dz.sum(axis=0))),
@@ -392,10 +404,10 @@ QUIZ = Quiz(CHAPTER, [
     Question("Why does backward visit the nodes in *reverse* topological order?", [
         Option("It is faster than any other order", False,
                "Every order does the same arithmetic; the question is whether the numbers are right."),
-        Option("So that each node has collected the gradient from all of its users before it passes it on",
-               True, "A node's gradient is the sum of the shares of everything computed from it; in reverse "
+        Option("So that each node has all its users' shares before it passes its gradient on", True, "A node's gradient is the sum of the shares of everything computed from it; in reverse "
                "topological order all those users come first."),
-        Option("Because the forward pass stored the values in reverse", False,
+        Option("Because the forward pass stored the values in reverse order, and reading them back is cheaper",
+               False,
                "The order comes from the graph's edges, not from how values were stored."),
         Option("To visit the parameters first", False, "The parameters are leaves: they come last."),
     ]),
@@ -407,7 +419,7 @@ QUIZ = Quiz(CHAPTER, [
         Option("a·b + 1", False, "The local derivative of a·b with respect to a is b, not a·b."),
     ]),
     Question("A training loop calls loss.backward() every step but never zeroes the gradients. What happens?", [
-        Option("Nothing: backward overwrites the gradients", False,
+        Option("Nothing: each backward() call overwrites .grad with the new gradients, so old ones are lost", False,
                "In this engine and in PyTorch backward *adds* to .grad, so that reused values work."),
         Option("Each step follows the sum of all past gradients, so training drifts or diverges", True,
                "Zero them (model.zero_grad() or optimizer.zero_grad()) before each backward. Accumulating on "
@@ -416,7 +428,7 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("A gradient check in float64 gives a relative error of 3e-2 for one weight matrix and 1e-9 for "
              "the others. What does it say?", [
-        Option("All is well: 3e-2 is small", False,
+        Option("All is well: 3e-2 is a small relative error, and rounding in the loss explains it", False,
                "In float64 a correct gradient agrees to about 1e-9, as the others show. 3% off is a bug."),
         Option("There is a bug in that matrix's gradient (or in a step feeding only it)", True,
                "Checking each parameter array on its own points to where the mistake is."),
@@ -451,11 +463,12 @@ QUIZ = Quiz(CHAPTER, [
                "beyond the forward pass's own cost."),
     ]),
     Question("The scalar engine and numpy do the same arithmetic. Why is the engine hundreds of times slower?", [
-        Option("Its math is less precise", False, "Both use float64 and agree to about 1e-16."),
-        Option("Every scalar operation costs a Python object and an interpreter step; numpy does a whole "
-               "matrix product in one call of compiled code", True,
+        Option("Its arithmetic is more careful, with extra rounding steps that take time", False,
+               "Both use float64 and agree to about 1e-16."),
+        Option("Each scalar operation pays Python's overhead; numpy pays it once per array", True,
                "That per-operation overhead, paid once per number instead of once per array, is why frameworks "
                "vectorise."),
-        Option("It computes extra derivatives", False, "It computes exactly the gradients numpy computes."),
+        Option("It computes extra derivatives that numpy never needs, for every intermediate value", False,
+               "It computes exactly the gradients numpy computes."),
     ]),
 ])
