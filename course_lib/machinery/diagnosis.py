@@ -165,7 +165,8 @@ def numeric(value: Any) -> np.ndarray | None:
     """A float array of a number, array or tensor; None for anything else."""
     if is_tensor(value):
         value = value.detach().cpu().numpy()
-    if is_number(value) or isinstance(value, np.ndarray):
+    if is_number(value) or isinstance(value, np.ndarray) or (
+            isinstance(value, list) and value and all(map(is_number, value))):
         array = np.asarray(value, dtype=float)
         return array if np.issubdtype(array.dtype, np.number) else None
     return None
@@ -235,8 +236,12 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
                 return "the items asked for and some more"
         except TypeError:
             return None
+    numbers_in_a_list = all(isinstance(e, list) and all(map(is_number, e)) for e, _ in pairs)  # an array's values
     if all(isinstance(e, (tuple, list)) and isinstance(g, (tuple, list, np.ndarray)) and len(e) == len(g)
-           for e, g in pairs) and pairs:
+           for e, g in pairs) and pairs and not numbers_in_a_list:
+        if all(len(e) > 1 and all(map(is_number, e)) and all(map(is_number, g))
+               and np.allclose(sorted(e), sorted(g), rtol=1e-6, atol=1e-12) for e, g in pairs):
+            return "the right values in another order (check the order the exercise asks for)"
         for i in range(len(pairs[0][0])):
             try:
                 inner = [(e[i], g[i]) for e, g in pairs if compare(e[i], g[i]) is not None]
