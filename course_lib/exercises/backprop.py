@@ -61,16 +61,26 @@ check_hand_gradients = Exercise(
 
 # Exercise 4.2 — an operation: tanh with its local derivative.
 def on_graphs_with_tanh(tanh: Callable[[Value], Value]) -> Callable:
-    """Run graphs that use ``tanh``; return the output and every input's gradient."""
+    """Run graphs that use ``tanh``; return the output, every input's gradient and the local
+    derivative each tanh node recorded."""
     def run(expression, values):
+        recorded = []
+
         def checked_tanh(x):
             out = tanh(x)
             if not isinstance(out, Value):
                 raise TypeError(f"tanh must return a new Value, got {type(out).__name__}")
+            if not isinstance(out.parents, (tuple, list)) or not all(isinstance(p, Value) for p in out.parents):
+                raise TypeError(f"tanh's new Value needs its parents as a tuple of Values, (x,); got "
+                                f"{out.parents!r}")
+            if not isinstance(out.local_grads, (tuple, list)):
+                raise TypeError(f"tanh's new Value needs its local derivatives as a tuple, (1 - t*t,); got "
+                                f"{out.local_grads!r}")
+            recorded.extend(out.local_grads)
             return out
         out, leaves = build(expression, values, tanh=checked_tanh)
         out.backward()
-        return out.data, {name: leaf.grad for name, leaf in leaves.items()}
+        return out.data, {name: leaf.grad for name, leaf in leaves.items()}, recorded
     return run
 
 
@@ -102,7 +112,7 @@ TANH_GRAPHS = [
 
 check_tanh = Exercise(
     "4.2", "tanh", Value.tanh, [Case(g) for g in TANH_GRAPHS], harness=on_graphs_with_tanh,
-    arg_names=("graph", "inputs"), shows="(the graph's output, each input's gradient)",
+    arg_names=("graph", "inputs"), shows="(the graph's output, each input's gradient, your tanh nodes' local derivatives)",
     mistakes=[
         Mistake("d tanh(x)/dx = 1 - tanh(x)², written with the *output* t = tanh(x): 1 - t*t. "
                 "You used the input: 1 - x*x.", tanh_of_input),
@@ -175,8 +185,10 @@ check_backward = Exercise(
                 "before it has received any.", backward_variant(order="forward")),
         Mistake("A value used in two places gets gradient from both: accumulate with "
                 "parent.grad += ..., do not overwrite with =.", backward_variant(accumulate=False)),
-        Mistake("Seed the output first: root.grad = 1.0 (d root/d root). Every gradient is a multiple "
-                "of it, so without it all stay 0.", backward_variant(seed=False)),
+        Mistake("Every gradient stayed 0: nothing reached the leaves' .grad. Seed the output first, "
+                "root.grad = 1.0 (every gradient is a multiple of it), and add each share to the *parent*'s "
+                ".grad, parent.grad += local * node.grad — the check reads .grad, not what backward returns.",
+                backward_variant(seed=False)),
         Mistake("The chain rule multiplies by the local derivative: "
                 "parent.grad += local * node.grad, with local from node.local_grads.",
                 backward_variant(local=False)),
@@ -236,7 +248,7 @@ def step_variant(zero_grad: str = "first", direction: float = -1.0) -> Callable:
 
 check_train_step = Exercise(
     "4.4", "train_step", autograd.train_step,
-    [Case((0, [2], 1, 0.5)), Case((1, [3, 2], 1, 0.5)), Case((2, [3, 2], 2, 0.5)),
+    [Case((0, [2], 3, 0.5)), Case((1, [3, 2], 3, 0.5)), Case((2, [3, 2], 3, 0.5)),
      Case((3, [4, 2], 3, 0.3)), Case((4, [4, 4, 2], 4, 0.2))],
     harness=steps_of, arg_names=("seed", "sizes", "steps", "learning_rate"),
     shows="(the loss your train_step returned at each step, the loss after the last step)",
@@ -246,8 +258,9 @@ check_train_step = Exercise(
                 step_variant(zero_grad="never")),
         Mistake("The loss went up: step *against* the gradient, p.data -= learning_rate * p.grad.",
                 step_variant(direction=+1.0)),
-        Mistake("The parameters did not move: zero the gradients before backward (not between backward "
-                "and the update), and change p.data in place.", step_variant(zero_grad="before the update")),
+        Mistake("The parameters did not move: the gradients were 0 when you updated. Call loss.backward() "
+                "after computing the loss, zero the gradients before it (not between backward and the update), "
+                "and change p.data in place.", step_variant(zero_grad="before the update")),
     ],
     hint="model.zero_grad(); loss = mean_cross_entropy(model, xs, ys); loss.backward(); then "
          "p.data -= learning_rate * p.grad for every parameter; return loss.data.",
@@ -269,9 +282,9 @@ class Function:
 
 
 GRADCHECK_CASES = [
-    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([0.5]), 1e-3)),
-    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([1.0, -2.0]), 1e-3)),
-    Case((Function("sum(x)**3", lambda x: float(np.sum(x) ** 3)), np.array([0.3, 0.2, -0.1]), 1e-3)),
+    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([0.5]), 1e-4)),
+    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([1.0, -2.0]), 1e-4)),
+    Case((Function("sum(x)**3", lambda x: float(np.sum(x) ** 3)), np.array([0.3, 0.2, -0.1]), 1e-4)),
     Case((Function("prod(x) + sum(exp(x))", lambda x: float(np.prod(x) + np.sum(np.exp(x)))),
           np.array([0.5, -1.0, 2.0, 0.25]), 1e-4)),
     Case((Function("sum(tanh(x @ x.T))", lambda x: float(np.tanh(x @ x.T).sum())),
@@ -332,7 +345,8 @@ check_numerical_gradient = Exercise(
     ],
     hint="For each index i of x: save old = x[i]; x[i] = old + h → f⁺; x[i] = old - h → f⁻; "
          "x[i] = old; grad[i] = (f⁺ - f⁻) / (2h).",
-    rtol=1e-7, atol=1e-9,
+    rtol=1e-7, atol=1e-9, factors={1e-8: "multiplied by h² (h = 1e-4): (f⁺ - f⁻) / 2 * h multiplies by h; "
+                                          "write / (2 * h), with the brackets"},
 )
 
 
