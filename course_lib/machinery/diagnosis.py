@@ -110,6 +110,10 @@ def kind_problem(expected: Any, got: Any) -> str | None:
             return f"{kind_of(got)} where a {type(expected).__name__} of {len(expected)} values is asked"
         if len(got) != len(expected):
             return f"{len(got)} values where a {type(expected).__name__} of {len(expected)} is asked"
+        for i, (e, g) in enumerate(zip(expected, got)):  # the right length: is each element of the right kind?
+            inner = kind_problem(e, g)
+            if inner:
+                return f"element {i}: {inner}"
     elif isinstance(expected, dict) and not isinstance(got, dict):
         return f"{kind_of(got)} where a dict is asked"
     elif isinstance(expected, str) and not isinstance(got, str):
@@ -272,9 +276,10 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
     if words:
         return words
     offsets = [g - e for e, g in arrays]
-    if sum(d.size for d in offsets) >= 2 and all(np.allclose(d, d.ravel()[0], atol=1e-9) for d in offsets):
+    if sum(d.size for d in offsets) >= 2 and all(np.allclose(d, d.ravel()[0], atol=1e-9) for d in offsets) \
+            and not all(np.allclose(d, 0, atol=1e-12) for d in offsets):
         first = offsets[0].ravel()[0]
-        if all(np.isclose(d.ravel()[0], first) for d in offsets):
+        if abs(first) > 1e-12 and all(np.isclose(d.ravel()[0], first) for d in offsets):  # 0: the values agree
             return f"all off by the same {first:+.4g}: a constant added or left out"
         if all(d.size > 1 for d in offsets):  # a single number is off by a constant of its own trivially
             return "each off by a constant of its own: a term added or left out"
@@ -290,6 +295,12 @@ def shape_relation(arrays: list[tuple[np.ndarray, np.ndarray]]) -> str | None:
                 "that should stay?)")
     if all(g.ndim == e.ndim + 1 for e, g in arrays):
         return f"of shape {g.shape} where {e.shape} is asked: an extra axis (keepdims, or a missing reduction?)"
+    for axis in range(e.ndim):
+        for extra, words in ((-1, "one short"), (1, "one too many")):
+            if all(g.ndim == e.ndim and g.shape[axis] == e.shape[axis] + extra
+                   and g.shape[:axis] + g.shape[axis + 1:] == e.shape[:axis] + e.shape[axis + 1:] for e, g in arrays):
+                return (f"of shape {g.shape} where {e.shape} is asked: {words} along axis {axis} "
+                        "(an off-by-one in a loop or a slice?)")
     if all(g.ndim == e.ndim and g.shape != e.shape for e, g in arrays):
         return f"of shape {g.shape} where {e.shape} is asked: a reduction over the wrong axis, or a wrong matrix product?"
     return None
