@@ -280,7 +280,7 @@ WRONG = [
           "divided by dz.shape[0]"),
     Wrong(checks.check_linear_backward, linear_no_return, "the three gradients never returned", "`return`"),
     Wrong(checks.check_linear_backward, linear_db_summed_over_everything, "db = dz.sum(): one number",
-          "missing an axis"),
+          "a number where a numpy array is asked"),
     Wrong(checks.check_numerical_gradient, numerical_precedence, "(f⁺ - f⁻) / 2 * h: multiplied by h", "multiplied by h²"),
     Wrong(checks.check_linear_backward, linear_db_forgotten, "(dx, dW) returned, db forgotten",
           "2 values where a tuple of 3"),
