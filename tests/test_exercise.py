@@ -307,4 +307,4 @@ def test_a_list_of_numbers_is_read_as_an_array_and_a_reordered_tuple_is_named():
 def test_wrong_kinds_inside_a_sequence_and_one_row_short_are_named():
     assert "element 0: a torch tensor where a Python number is asked" in compare([1.0, 2.0], [torch.tensor(1.0), 2.0])
     assert "one short along axis 0" in relation([(np.ones((3, 2)), np.ones((2, 2)))])
-    assert relation([(np.ones(3), np.ones(3) + 0.0)]) is None  # equal values: no "constant +0"
+    assert "+0" not in (relation([(np.arange(3.0), np.arange(3.0))]) or "")  # equal values: no "constant +0"
