@@ -308,3 +308,8 @@ def test_wrong_kinds_inside_a_sequence_and_one_row_short_are_named():
     assert "element 0: a torch tensor where a Python number is asked" in compare([1.0, 2.0], [torch.tensor(1.0), 2.0])
     assert "one short along axis 0" in relation([(np.ones((3, 2)), np.ones((2, 2)))])
     assert "+0" not in (relation([(np.arange(3.0), np.arange(3.0))]) or "")  # equal values: no "constant +0"
+
+
+def test_axes_in_another_order_are_named():
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    assert "the axes in another order" in relation([(x, x.transpose(2, 0, 1, 3))])

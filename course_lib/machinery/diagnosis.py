@@ -11,6 +11,7 @@ exercise checks (``course_lib.machinery.exercise``) use it when no listed mistak
 """
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, Sequence
 
@@ -295,6 +296,11 @@ def shape_relation(arrays: list[tuple[np.ndarray, np.ndarray]]) -> str | None:
                 "that should stay?)")
     if all(g.ndim == e.ndim + 1 for e, g in arrays):
         return f"of shape {g.shape} where {e.shape} is asked: an extra axis (keepdims, or a missing reduction?)"
+    if 2 < e.ndim <= 5 and all(g.ndim == e.ndim and sorted(g.shape) == sorted(e.shape) for e, g in arrays):
+        for order in itertools.permutations(range(e.ndim)):
+            if all(close(np.transpose(g, order), e) for e, g in arrays):
+                return (f"the right values with the axes in another order: shape {g.shape} where {e.shape} "
+                        "is asked (a transpose or permute of the wrong axes?)")
     for axis in range(e.ndim):
         for extra, words in ((-1, "one short"), (1, "one too many")):
             if all(g.ndim == e.ndim and g.shape[axis] == e.shape[axis] + extra
