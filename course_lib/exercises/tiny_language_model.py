@@ -28,7 +28,8 @@ def encode(text, vocabulary):
 check_encode = Exercise(
     "6.1", "encode", encode,
     [Case(("cab", "abc")), Case(("hello", " ehlo")), Case(("a b\nb a", "\n ab")),
-     Case(("The \"if\" statement", ' "Tacefhimnst')), Case(("x = [1, 2]\nprint(x)", "\n ()*,12=[]inprtx"))],
+     Case(("The \"if\" statement", ' "Tacefhimnst')), Case(("x = [1, 2]\nprint(x)", "\n ()*,12=[]inprtx")),
+     Case(("bad", "dcba ")), Case(("tiny toy", "yotnix "))],  # unsorted: a position, not a rank
     arg_names=("text", "vocabulary"),
     mistakes=[
         Mistake("Token ids are positions in the vocabulary, not Unicode code points: use vocabulary.index(c), "
