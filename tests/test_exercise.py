@@ -295,3 +295,21 @@ def test_a_single_wrong_number_is_given_no_relation_it_cannot_show():
     assert relation([(2.0, 3.3), (5.0, 7.1)]) is None  # each off by its own constant: trivially true of numbers
     assert relation([(2.0, 4.0), (5.0, 10.0)]) == "twice the answer"
     assert show({"a": 0.1 + 0.2}) == "{'a': 0.3}"
+
+
+def test_a_list_of_numbers_is_read_as_an_array_and_a_reordered_tuple_is_named():
+    losses = [0.7, 0.65, 0.62, 0.6]
+    assert "shifted by one position" in relation([((losses, 0.5), (losses[1:] + [0.59], 0.5))])
+    assert "another order" in relation([((9.0, 13.0, 3.0), (13.0, 9.0, 3.0)), ((1.0, 2.0, 5.0), (2.0, 1.0, 5.0))])
+    assert relation([((9.0, 13.0, 3.0), (13.0, 9.0, 4.0))]) != relation([((9.0, 13.0), (13.0, 9.0))])
+
+
+def test_wrong_kinds_inside_a_sequence_and_one_row_short_are_named():
+    assert "element 0: a torch tensor where a Python number is asked" in compare([1.0, 2.0], [torch.tensor(1.0), 2.0])
+    assert "one short along axis 0" in relation([(np.ones((3, 2)), np.ones((2, 2)))])
+    assert "+0" not in (relation([(np.arange(3.0), np.arange(3.0))]) or "")  # equal values: no "constant +0"
+
+
+def test_axes_in_another_order_are_named():
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    assert "the axes in another order" in relation([(x, x.transpose(2, 0, 1, 3))])

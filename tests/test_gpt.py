@@ -80,3 +80,18 @@ def test_attention_maps_has_one_map_per_layer_and_head():
     maps = model.attention_maps(torch.randint(0, 11, (2, 6)))
     assert len(maps) == 3 and all(m.shape == (2, 2, 6, 6) for m in maps)
     assert model.block_size == 8
+
+
+def test_raw_scores_are_small_at_initialisation_and_the_spread_rejects_a_missing_layer():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=20, block_size=16, n_layer=2, n_head=2, n_embd=32))
+    idx = torch.randint(0, 20, (2, 16))
+    spread = model.raw_score_spread(idx, layer=1)
+    assert 0 < model.raw_score_spread(idx) < 0.5 and 0 < spread < 0.5
+    with pytest.raises(ValueError, match="layer must be between 0 and 1"):
+        model.raw_score_spread(idx, layer=2)
+
+
+def test_the_exact_gelu_is_within_1e_3_of_gpt2s_tanh_approximation():
+    x = torch.linspace(-8, 8, 20001, dtype=torch.float64)
+    assert (F.gelu(x) - F.gelu(x, approximate="tanh")).abs().max() < 1e-3

@@ -57,6 +57,17 @@ def test_the_explorer_redraws_when_a_control_moves(capsys):
     assert "type a prompt" in capsys.readouterr().out
 
 
+
+def test_the_explorer_shows_whole_labels_and_greys_out_what_greedy_ignores():
+    explorer = sampling.explorer(counting_model(), text.Tokenizer("abcd"), prompt="a", length=6)
+    _, temperature, top_k, seed = explorer.widget.children[:4]
+    assert all(c.style.description_width == "initial" for c in (temperature, top_k, seed))
+    temperature.value = 0.0
+    assert top_k.disabled and seed.disabled
+    temperature.value = 0.8
+    assert not top_k.disabled and not seed.disabled
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: sampling.next_token_probs(LOGITS, -1.0), ValueError, "temperature must be a number >= 0"),
     (lambda: sampling.next_token_probs(LOGITS, 1.0, top_k=0), ValueError, "top_k must be None or a positive"),

@@ -53,3 +53,13 @@ def test_the_shipped_checkpoint_is_the_recipe_trained_longer_and_beats_the_bigra
     baseline = bigram.loss(bigram.counts(data.train, 96), data.validation)
     assert loss < baseline - 0.8
     assert tinygpt.CHECKPOINT.stat().st_size < 600_000  # a few hundred kB
+
+
+def test_raw_attention_scores_are_tiny_at_initialisation_and_large_once_trained():
+    """Chapter 06's numbers: the spread of layer 0's q·k before the 1/√d_head, about 0.1 and 45."""
+    shipped = tinygpt.pretrained()
+    ids = torch.tensor(shipped.tokenizer.encode(text.split(text.corpus())[1][:2000]))
+    for start in (0, 400, 800, 1200, 1600):
+        window = ids[start:start + 64].unsqueeze(0)
+        assert 0.05 < tinygpt.new_model(shipped.tokenizer.vocab_size).raw_score_spread(window) < 0.2
+        assert 35 < shipped.model.raw_score_spread(window) < 60

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from course_lib.scale import hardware
-from course_lib.nets.train import History, train
+from course_lib.nets.train import History, short, train
 
 
 def regression_batches(seed=0):
@@ -72,3 +72,8 @@ def test_matmul_peak_is_a_plausible_rate():
         hardware.matmul_flops(size=8)
     with pytest.raises(ValueError, match="peak > 0"):
         hardware.utilisation(1.0, 0.0)
+
+
+def test_the_progress_bar_names_metrics_briefly():
+    assert short("validation accuracy") == "val acc" and short("train loss") == "train loss"
+    assert short("training loss") == "train loss" and short("perplexity") == "perplexity"

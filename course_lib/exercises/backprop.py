@@ -61,16 +61,26 @@ check_hand_gradients = Exercise(
 
 # Exercise 4.2 — an operation: tanh with its local derivative.
 def on_graphs_with_tanh(tanh: Callable[[Value], Value]) -> Callable:
-    """Run graphs that use ``tanh``; return the output and every input's gradient."""
+    """Run graphs that use ``tanh``; return the output, every input's gradient and the local
+    derivative each tanh node recorded."""
     def run(expression, values):
+        recorded = []
+
         def checked_tanh(x):
             out = tanh(x)
             if not isinstance(out, Value):
                 raise TypeError(f"tanh must return a new Value, got {type(out).__name__}")
+            if not isinstance(out.parents, (tuple, list)) or not all(isinstance(p, Value) for p in out.parents):
+                raise TypeError(f"tanh's new Value needs its parents as a tuple of Values, (x,); got "
+                                f"{out.parents!r}")
+            if not isinstance(out.local_grads, (tuple, list)):
+                raise TypeError(f"tanh's new Value needs its local derivatives as a tuple, (1 - t*t,); got "
+                                f"{out.local_grads!r}")
+            recorded.extend(out.local_grads)
             return out
         out, leaves = build(expression, values, tanh=checked_tanh)
         out.backward()
-        return out.data, {name: leaf.grad for name, leaf in leaves.items()}
+        return out.data, {name: leaf.grad for name, leaf in leaves.items()}, recorded
     return run
 
 
@@ -102,7 +112,7 @@ TANH_GRAPHS = [
 
 check_tanh = Exercise(
     "4.2", "tanh", Value.tanh, [Case(g) for g in TANH_GRAPHS], harness=on_graphs_with_tanh,
-    arg_names=("graph", "inputs"),
+    arg_names=("graph", "inputs"), shows="(the graph's output, each input's gradient, your tanh nodes' local derivatives)",
     mistakes=[
         Mistake("d tanh(x)/dx = 1 - tanh(x)², written with the *output* t = tanh(x): 1 - t*t. "
                 "You used the input: 1 - x*x.", tanh_of_input),
@@ -168,15 +178,17 @@ BACKWARD_GRAPHS = [
 
 check_backward = Exercise(
     "4.3", "backward", autograd.Value.backward, [Case(g) for g in BACKWARD_GRAPHS],
-    harness=on_graphs_with_backward, arg_names=("graph", "inputs"),
+    harness=on_graphs_with_backward, arg_names=("graph", "inputs"), shows="(each input's gradient)",
     mistakes=[
         Mistake("Wrong order: go from the output back to the inputs, "
                 "for node in reversed(topological_order(root)). Forwards, a node passes on its gradient "
                 "before it has received any.", backward_variant(order="forward")),
         Mistake("A value used in two places gets gradient from both: accumulate with "
                 "parent.grad += ..., do not overwrite with =.", backward_variant(accumulate=False)),
-        Mistake("Seed the output first: root.grad = 1.0 (d root/d root). Every gradient is a multiple "
-                "of it, so without it all stay 0.", backward_variant(seed=False)),
+        Mistake("Every gradient stayed 0: nothing reached the leaves' .grad. Seed the output first, "
+                "root.grad = 1.0 (every gradient is a multiple of it), and add each share to the *parent*'s "
+                ".grad, parent.grad += local * node.grad — the check reads .grad, not what backward returns.",
+                backward_variant(seed=False)),
         Mistake("The chain rule multiplies by the local derivative: "
                 "parent.grad += local * node.grad, with local from node.local_grads.",
                 backward_variant(local=False)),
@@ -202,10 +214,20 @@ def steps_of(train_step: Callable) -> Callable:
     def run(seed, sizes, steps, learning_rate):
         xs, ys = toy_batch(seed, 6)
         model = autograd.MLP(2, sizes, seed=seed)
-        losses = [float(getattr(loss, "data", loss)) for loss in
-                  (train_step(model, xs, ys, learning_rate) for _ in range(steps))]
+        losses = [loss_number(train_step(model, xs, ys, learning_rate)) for _ in range(steps)]
         return losses, autograd.mean_cross_entropy(model, xs, ys).data
     return run
+
+
+def loss_number(loss) -> float:
+    """What train_step returned, if it is the loss as a number; the plot of the losses needs one."""
+    if loss is None:
+        raise TypeError("train_step returned None: did you forget the `return` (of loss.data)?")
+    if isinstance(loss, Value):
+        raise TypeError("train_step returned the loss as a Value: return its number, loss.data")
+    if not isinstance(loss, (int, float)) or isinstance(loss, bool):
+        raise TypeError(f"train_step must return the loss as a number (loss.data), got {type(loss).__name__}")
+    return float(loss)
 
 
 def step_variant(zero_grad: str = "first", direction: float = -1.0) -> Callable:
@@ -226,17 +248,19 @@ def step_variant(zero_grad: str = "first", direction: float = -1.0) -> Callable:
 
 check_train_step = Exercise(
     "4.4", "train_step", autograd.train_step,
-    [Case((0, [2], 1, 0.5)), Case((1, [3, 2], 1, 0.5)), Case((2, [3, 2], 2, 0.5)),
+    [Case((0, [2], 3, 0.5)), Case((1, [3, 2], 3, 0.5)), Case((2, [3, 2], 3, 0.5)),
      Case((3, [4, 2], 3, 0.3)), Case((4, [4, 4, 2], 4, 0.2))],
     harness=steps_of, arg_names=("seed", "sizes", "steps", "learning_rate"),
+    shows="(the loss your train_step returned at each step, the loss after the last step)",
     mistakes=[
         Mistake("Forgot to zero the gradients: backward *adds* to .grad, so from the second step on "
                 "you descend along the sum of all past gradients. Call model.zero_grad() before backward.",
                 step_variant(zero_grad="never")),
         Mistake("The loss went up: step *against* the gradient, p.data -= learning_rate * p.grad.",
                 step_variant(direction=+1.0)),
-        Mistake("The parameters did not move: zero the gradients before backward (not between backward "
-                "and the update), and change p.data in place.", step_variant(zero_grad="before the update")),
+        Mistake("The parameters did not move: the gradients were 0 when you updated. Call loss.backward() "
+                "after computing the loss, zero the gradients before it (not between backward and the update), "
+                "and change p.data in place.", step_variant(zero_grad="before the update")),
     ],
     hint="model.zero_grad(); loss = mean_cross_entropy(model, xs, ys); loss.backward(); then "
          "p.data -= learning_rate * p.grad for every parameter; return loss.data.",
@@ -258,9 +282,9 @@ class Function:
 
 
 GRADCHECK_CASES = [
-    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([0.5]), 1e-3)),
-    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([1.0, -2.0]), 1e-3)),
-    Case((Function("sum(x)**3", lambda x: float(np.sum(x) ** 3)), np.array([0.3, 0.2, -0.1]), 1e-3)),
+    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([0.5]), 1e-4)),
+    Case((Function("sum(x**3)", lambda x: float(np.sum(x ** 3))), np.array([1.0, -2.0]), 1e-4)),
+    Case((Function("sum(x)**3", lambda x: float(np.sum(x) ** 3)), np.array([0.3, 0.2, -0.1]), 1e-4)),
     Case((Function("prod(x) + sum(exp(x))", lambda x: float(np.prod(x) + np.sum(np.exp(x)))),
           np.array([0.5, -1.0, 2.0, 0.25]), 1e-4)),
     Case((Function("sum(tanh(x @ x.T))", lambda x: float(np.tanh(x @ x.T).sum())),
@@ -321,7 +345,8 @@ check_numerical_gradient = Exercise(
     ],
     hint="For each index i of x: save old = x[i]; x[i] = old + h → f⁺; x[i] = old - h → f⁻; "
          "x[i] = old; grad[i] = (f⁺ - f⁻) / (2h).",
-    rtol=1e-7, atol=1e-9,
+    rtol=1e-7, atol=1e-9, factors={1e-8: "multiplied by h² (h = 1e-4): (f⁺ - f⁻) / 2 * h multiplies by h; "
+                                          "write / (2 * h), with the brackets"},
 )
 
 
@@ -337,6 +362,7 @@ check_linear_backward = Exercise(
     lambda: [linear_case(*shape, seed) for seed, shape in enumerate([(1, 1, 1), (2, 2, 2), (3, 2, 2),
                                                                      (4, 3, 2), (5, 2, 4), (16, 8, 3)])],
     arg_names=("dz", "x", "W"),
+    shapes="The chapter's convention: x (batch, in), W (in, out), z = x @ W + b and dz (batch, out).",
     mistakes=[
         Mistake("dW must have W's shape (in, out): dW = x.T @ dz. dz.T @ x is its transpose.",
                 lambda dz, x, W: (dz @ W.T, dz.T @ x, dz.sum(axis=0))),
@@ -392,10 +418,10 @@ QUIZ = Quiz(CHAPTER, [
     Question("Why does backward visit the nodes in *reverse* topological order?", [
         Option("It is faster than any other order", False,
                "Every order does the same arithmetic; the question is whether the numbers are right."),
-        Option("So that each node has collected the gradient from all of its users before it passes it on",
-               True, "A node's gradient is the sum of the shares of everything computed from it; in reverse "
+        Option("So that each node has all its users' shares before it passes its gradient on", True, "A node's gradient is the sum of the shares of everything computed from it; in reverse "
                "topological order all those users come first."),
-        Option("Because the forward pass stored the values in reverse", False,
+        Option("Because the forward pass stored the values in reverse order, and reading them back is cheaper",
+               False,
                "The order comes from the graph's edges, not from how values were stored."),
         Option("To visit the parameters first", False, "The parameters are leaves: they come last."),
     ]),
@@ -407,7 +433,7 @@ QUIZ = Quiz(CHAPTER, [
         Option("a·b + 1", False, "The local derivative of a·b with respect to a is b, not a·b."),
     ]),
     Question("A training loop calls loss.backward() every step but never zeroes the gradients. What happens?", [
-        Option("Nothing: backward overwrites the gradients", False,
+        Option("Nothing: each backward() call overwrites .grad with the new gradients, so old ones are lost", False,
                "In this engine and in PyTorch backward *adds* to .grad, so that reused values work."),
         Option("Each step follows the sum of all past gradients, so training drifts or diverges", True,
                "Zero them (model.zero_grad() or optimizer.zero_grad()) before each backward. Accumulating on "
@@ -416,12 +442,12 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("A gradient check in float64 gives a relative error of 3e-2 for one weight matrix and 1e-9 for "
              "the others. What does it say?", [
-        Option("All is well: 3e-2 is small", False,
+        Option("All is well: 3e-2 is a small relative error, and rounding in the loss explains it", False,
                "In float64 a correct gradient agrees to about 1e-9, as the others show. 3% off is a bug."),
         Option("There is a bug in that matrix's gradient (or in a step feeding only it)", True,
                "Checking each parameter array on its own points to where the mistake is."),
-        Option("The step h is too small", False, "h = 1e-6 in float64 leaves errors near 1e-9, as the other "
-               "matrices show."),
+        Option("The step h is too small", False, "h = 1e-6 in float64 leaves errors of about 1e-8 (the best step, "
+               "near ε^(1/3) ≈ 5e-6, about 1e-9), as the other matrices show."),
         Option("Use float32 to check instead", False, "float32 makes even a correct gradient look ~1e-3 off: "
                "checks run in float64."),
     ]),
@@ -442,19 +468,21 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("A model has a million parameters. Roughly how many forward passes does a gradient by "
              "central differences need, and how much work does backprop need?", [
-        Option("2 million forward passes; backprop about 3 forward passes' worth", True,
-               "Two evaluations per parameter against one forward and one backward (about twice a forward) "
-               "for all of them: reverse mode is why training large models is possible."),
+        Option("2 million forward passes; backprop a few", True,
+               "Two evaluations per parameter against one forward and one backward (about twice a forward in "
+               "FLOPs, so about 3 forward passes' worth) for all of them: reverse mode is why training large "
+               "models is possible."),
         Option("1 forward pass each", False, "Central differences move one parameter at a time."),
         Option("Both about 2 million", False, "Backprop's cost does not grow with the number of parameters "
                "beyond the forward pass's own cost."),
     ]),
     Question("The scalar engine and numpy do the same arithmetic. Why is the engine hundreds of times slower?", [
-        Option("Its math is less precise", False, "Both use float64 and agree to about 1e-16."),
-        Option("Every scalar operation costs a Python object and an interpreter step; numpy does a whole "
-               "matrix product in one call of compiled code", True,
+        Option("Its arithmetic is more careful, with extra rounding steps that take time", False,
+               "Both use float64 and agree to about 1e-16."),
+        Option("Each scalar operation pays Python's overhead; numpy pays it once per array", True,
                "That per-operation overhead, paid once per number instead of once per array, is why frameworks "
                "vectorise."),
-        Option("It computes extra derivatives", False, "It computes exactly the gradients numpy computes."),
+        Option("It computes extra derivatives that numpy never needs, for every intermediate value", False,
+               "It computes exactly the gradients numpy computes."),
     ]),
 ])

@@ -348,14 +348,13 @@ QUIZ = Quiz(CHAPTER, [
                "the opposite wall."),
     ]),
     Question("A bowl has condition number κ = λ_max/λ_min = 100. Why is gradient descent slow on it?", [
-        Option("The learning rate must stay below 2/λ_max, and at that size the flat axis hardly moves: "
-               "even the best learning rate shrinks the error by only (κ-1)/(κ+1) ≈ 0.98 per step", True,
-               "About 690 steps for a millionfold reduction; momentum brings the factor to about "
+        Option("Even the best learning rate shrinks the error only by (κ-1)/(κ+1) ≈ 0.98 per step", True,
+               "The learning rate must stay below 2/λ_max, and at that size the flat axis hardly moves. About 690 steps for a millionfold reduction; momentum brings the factor to about "
                "(√κ-1)/(√κ+1) ≈ 0.82."),
         Option("Its gradient is noisy", False, "This is full-batch descent on a formula: there is no noise at all."),
         Option("Its minimum is far away", False, "The distance enters only through a logarithm: the factor "
                "per step is what matters."),
-        Option("The learning rate is too small: take one above 2/λ_max", False,
+        Option("The learning rate is too small: take one above 2/λ_max to cross the flat axis faster", False,
                "Above 2/λ_max the steep axis diverges, whatever the flat axis does."),
     ]),
     Question("You quadruple the batch size. What happens to the typical error of the minibatch gradient "
@@ -377,12 +376,12 @@ QUIZ = Quiz(CHAPTER, [
                "the step is taken."),
     ]),
     Question("What is the difference between torch.optim.Adam(weight_decay=0.01) and torch.optim.AdamW(weight_decay=0.01)?", [
-        Option("None: both add 0.01·θ to the gradient", False, "Only Adam does; AdamW shrinks the weights directly."),
-        Option("Adam adds the decay to the gradient, so it passes through m and v and is divided by √v̂: weights "
-               "with large gradients are hardly decayed. AdamW multiplies every weight by (1 - lr·0.01) "
-               "outside the adaptive step", True,
-               "Loshchilov & Hutter (2017): with adaptive methods, L2 regularisation and weight decay are no "
-               "longer the same thing, and the decoupled form regularises as intended."),
+        Option("None: both add 0.01·θ to the gradient before the moments m and v are updated, as L2 "
+               "regularisation does", False, "Only Adam does; AdamW shrinks the weights directly."),
+        Option("Adam's decay goes through m and v (and is divided by √v̂); AdamW's shrinks θ by (1 - lr·0.01)",
+               True, "With Adam, weights with large gradients are hardly decayed. Loshchilov & Hutter (2019): "
+               "with adaptive methods, L2 regularisation and weight decay are no longer the same thing, and "
+               "the decoupled form regularises as intended."),
         Option("AdamW does not use the second moment v", False, "AdamW's step on the loss is exactly Adam's."),
         Option("AdamW decays only the biases", False, "It decays every parameter it is given (you can pass "
                "parameter groups to exempt some)."),
@@ -391,20 +390,19 @@ QUIZ = Quiz(CHAPTER, [
              "is flat. What is happening, and which model do you keep?", [
         Option("Underfitting: train longer", False, "The training loss is already tiny: the model fits its "
                "training set too well, not too little."),
-        Option("Overfitting: the model grows ever more confident, on its mistakes too. Keep the weights with the "
-               "lowest validation loss (early stopping), or regularise, e.g. with weight decay", True,
-               "Section 8: the validation loss rose by half while the accuracy stayed put."),
-        Option("Keep the checkpoint with the best *test* accuracy", False, "Choosing by the test set makes it part "
+        Option("Overfitting: keep the weights with the lowest validation loss (early stopping)", True,
+               "The model grows ever more confident, on its mistakes too; besides early stopping, regularise, "
+               "e.g. with weight decay. Section 8: the validation loss rose by half while the accuracy stayed put."),
+        Option("Overfitting: keep the checkpoint with the best *test* accuracy, the most honest measure", False, "Choosing by the test set makes it part "
                "of training: its score no longer estimates accuracy on new data. Choose by validation, report test."),
         Option("The learning rate is too small", False, "A larger one reaches the same overfitted state sooner."),
     ]),
     Question("In a TensorFlow-1 training loop, `tf.gradients(loss, [W])` and `W.assign(...)` are called inside "
              "the `for` loop. What goes wrong?", [
         Option("Nothing: TensorFlow caches them", False, "TF1 graphs are append-only: each call adds new operations."),
-        Option("Every iteration adds new operations to the graph, which grows without bound: each step gets "
-               "slower and memory keeps growing", True, "Build the graph once, before the loop; inside the loop "
+        Option("The graph grows by new operations every iteration: steps slow down, memory grows", True, "Build the graph once, before the loop; inside the loop "
                "only run it. (Calling graph.finalize() before the loop makes TF1 raise an error instead.)"),
-        Option("The gradients come out wrong", False, "They are right; they are just rebuilt, expensively, every step."),
+        Option("The gradients come out wrong, because tf.gradients sees the graph before the assign runs", False, "They are right; they are just rebuilt, expensively, every step."),
         Option("It fails at once with an error", False, "It runs, and that is what makes the defect easy to miss."),
     ]),
     Question("Why warm the learning rate up over the first steps?", [

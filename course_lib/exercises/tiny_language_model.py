@@ -28,7 +28,8 @@ def encode(text, vocabulary):
 check_encode = Exercise(
     "6.1", "encode", encode,
     [Case(("cab", "abc")), Case(("hello", " ehlo")), Case(("a b\nb a", "\n ab")),
-     Case(("The \"if\" statement", ' "Tacefhimnst')), Case(("x = [1, 2]\nprint(x)", "\n ()*,12=[]inprtx"))],
+     Case(("The \"if\" statement", ' "Tacefhimnst')), Case(("x = [1, 2]\nprint(x)", "\n ()*,12=[]inprtx")),
+     Case(("bad", "dcba ")), Case(("tiny toy", "yotnix "))],  # unsorted: a position, not a rank
     arg_names=("text", "vocabulary"),
     mistakes=[
         Mistake("Token ids are positions in the vocabulary, not Unicode code points: use vocabulary.index(c), "
@@ -299,30 +300,32 @@ QUIZ = Quiz(CHAPTER, [
                "Each character gets probability 1/100, and -ln(1/100) = ln 100. Any model worth training must "
                "beat this; a freshly initialised GPT starts close to it."),
         Option("0 nats", False, "A loss of 0 means the right character always gets probability 1: a perfect model."),
-        Option("100 nats", False, "The loss is a logarithm of the vocabulary size, not the size itself."),
+        Option("100 nats, one for each symbol in the vocabulary", False, "The loss is a logarithm of the vocabulary size, not the size itself."),
         Option("1 nat", False, "That would mean probability 1/e ≈ 0.37 on the right character every time."),
     ]),
     Question("Why are the attention scores divided by √d before the softmax?", [
-        Option("With random queries and keys of d components, q·k has a spread of about √d; dividing keeps it "
-               "near 1, so the softmax does not saturate and its gradients do not vanish", True,
-               "Vaswani et al. (2017) give this reason. Without it a wide model's softmax puts almost all weight "
-               "on one position from the first step."),
+        Option("q·k of unit-variance vectors spreads by √d (d = d_head); dividing brings it near 1", True,
+               "Vaswani et al. (2017) give this reason: large scores would saturate the softmax and its "
+               "gradients vanish. It matters once q and k are large: in this chapter's GPT the raw scores "
+               "spread by about 0.1 at initialisation (near-uniform attention either way) and by about 45 "
+               "after training, where unscaled the softmax would be nearly one-hot."),
         Option("To make each row of weights sum to 1", False, "The softmax does that whatever the scale."),
         Option("To hide the future positions", False, "That is the causal mask's job, with -inf."),
-        Option("It saves computation", False, "It costs one extra division; it is there for the optimisation."),
+        Option("It saves computation: smaller numbers make the softmax's exponentials cheaper to evaluate", False,
+               "It costs one extra division; it is there for the optimisation."),
     ]),
     Question("What does the causal mask prevent?", [
         Option("Position i using the tokens after it, which it is being trained to predict", True,
                "Every position of a window is a training example for its next token; if it could see that "
                "token, the loss would drop to near 0 without learning anything useful for generation."),
         Option("Attention to the position itself", False, "A position may attend to itself (the diagonal stays)."),
-        Option("Gradients flowing to earlier layers", False, "The mask acts on attention weights, not on backprop."),
+        Option("Gradients flowing back from the later layers to the earlier ones in training", False, "The mask acts on attention weights, not on backprop."),
         Option("Heads attending to each other", False, "Heads never attend to each other; positions do."),
     ]),
     Question("A multi-head layer of width 64 uses 4 heads of size 16 instead of 1 head of size 64. Its parameters:", [
-        Option("are the same: the query, key and value matrices are 64×64 either way, split into slices", True,
-               "Heads partition the width; more heads give more, smaller attention patterns for the same count."),
-        Option("are 4 times as many", False, "Each head gets a quarter of the width, not a full copy."),
+        Option("are the same: 64×64 projections either way, split into slices", True,
+               "The query, key and value matrices are 64×64 whatever the number of heads. Heads partition the width; more heads give more, smaller attention patterns for the same count."),
+        Option("are 4 times as many: every head has its own query, key and value matrices", False, "Each head gets a quarter of the width, not a full copy."),
         Option("are a quarter as many", False, "The projections still map 64 features to 64."),
     ]),
     Question("In a pre-norm block, x = x + attn(ln_1(x)). What is added to the residual stream?", [
@@ -349,7 +352,7 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("A model's validation loss is 1.5 nats per character. In bits per character that is:", [
         Option("about 2.16 bits: divide by ln 2 ≈ 0.693", True, "1 bit = ln 2 nats, so 1.5 / 0.693 ≈ 2.16."),
-        Option("about 1.04 bits", False, "That multiplies by ln 2 instead of dividing."),
+        Option("about 1.04 bits: multiply by ln 2 ≈ 0.693", False, "That multiplies by ln 2 instead of dividing."),
         Option("1.5 bits", False, "Nats and bits differ by the factor ln 2."),
     ]),
 ])

@@ -58,8 +58,11 @@ def attention_weights(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
 
     Row i says how position i spreads its attention over positions 0..i: the scores
     q_i·k_j / √d, with every later position j > i masked to -inf, through a softmax
-    over j. Dividing by √d keeps the scores' spread near 1 whatever the width d
-    (Vaswani et al. 2017), so the softmax does not saturate at initialisation.
+    over j, where d is the width of one head (d_head), not of the model. Dividing by √d keeps
+    the spread of unit-variance q·k near 1 whatever d (Vaswani et al. 2017). With the small
+    initial weights of ``GPT`` (std 0.02) the raw scores are tiny at first, scaled or not;
+    it is the trained model's much larger q and k that would saturate the softmax unscaled
+    (``raw_score_spread`` measures both).
     """
     T, d = q.shape[-2:]
     scores = q @ k.transpose(-2, -1) / math.sqrt(d)
@@ -110,6 +113,9 @@ class CausalSelfAttention(nn.Module):
 
 
 class MLP(nn.Module):
+    """Width 4·n_embd and back, with the exact GELU (x·Φ(x)); GPT-2 used its tanh approximation,
+    F.gelu(..., approximate="tanh"), which differs from it by less than 1e-3."""
+
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
@@ -187,6 +193,21 @@ class GPT(nn.Module):
             maps.append(block.attn.weights(block.ln_1(x)))
             x = block(x)
         return maps
+
+    @torch.no_grad()
+    def raw_score_spread(self, idx: torch.Tensor, layer: int = 0) -> float:
+        """The std of one layer's raw attention scores q·k on idx (B, T), before the division by
+        √d_head, over the pairs the causal mask keeps (key j <= query i) and all heads."""
+        if not 0 <= layer < len(self.blocks):
+            raise ValueError(f"layer must be between 0 and {len(self.blocks) - 1}, got {layer!r}")
+        x = self.embed(idx)
+        for block in self.blocks[:layer]:
+            x = block(x)
+        block = self.blocks[layer]
+        q, k, _ = block.attn.heads(block.ln_1(x))
+        T = idx.size(1)
+        kept = torch.ones(T, T, dtype=torch.bool, device=idx.device).tril()
+        return (q @ k.transpose(-2, -1))[..., kept].std().item()
 
     def num_parameters(self, non_embedding: bool = False) -> int:
         """Parameters counted once (the tied head is the token embedding). Non-embedding: without

@@ -111,8 +111,13 @@ def explorer(model, tokenizer: Tokenizer, prompt: str = "The ", length: int = 20
         print(complete(model, tokenizer, prompt, length, temperature, k, seed))
         return fig
 
-    return viz.Explorer(
-        draw, prompt=widgets.Text(value=prompt, description="prompt", continuous_update=False),
-        temperature=widgets.FloatSlider(value=0.8, min=0.0, max=2.0, step=0.1, description="temperature"),
-        top_k=widgets.IntSlider(value=0, min=0, max=tokenizer.vocab_size, description="top-k (0: all)"),
-        seed=widgets.IntSlider(value=0, min=0, max=20, description="seed"))
+    wide = {"style": {"description_width": "initial"}}    # labels shown whole, not cut to "temperat…"
+    temperature = widgets.FloatSlider(value=0.8, min=0.0, max=2.0, step=0.1, description="temperature", **wide)
+    top_k = widgets.IntSlider(value=0, min=0, max=tokenizer.vocab_size, description="top-k (0: all)", **wide)
+    seed = widgets.IntSlider(value=0, min=0, max=20, description="seed", **wide)
+
+    def greedy_or_not(change) -> None:   # at temperature 0 (greedy) neither top-k nor the seed matters
+        top_k.disabled = seed.disabled = change["new"] == 0
+    temperature.observe(greedy_or_not, names="value")
+    return viz.Explorer(draw, prompt=widgets.Text(value=prompt, description="prompt", continuous_update=False, **wide),
+                        temperature=temperature, top_k=top_k, seed=seed)

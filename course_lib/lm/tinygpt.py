@@ -82,7 +82,7 @@ def fit(model: GPT, train_ids, validation_ids, steps: int, batch_size: int = BAT
     batches = text.batches(train_ids, model.block_size, batch_size, seed)
     return train(model, optimizer, batches, steps, loss_on_batch,
                  evaluate=lambda m: {"validation loss": validation_loss(m, validation_ids)},
-                 eval_every=eval_every, description="training the tiny GPT")
+                 eval_every=eval_every, description="tiny GPT")
 
 
 def pretrained() -> checkpoint.Checkpoint:

@@ -11,6 +11,7 @@ exercise checks (``course_lib.machinery.exercise``) use it when no listed mistak
 """
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, Sequence
 
@@ -110,6 +111,10 @@ def kind_problem(expected: Any, got: Any) -> str | None:
             return f"{kind_of(got)} where a {type(expected).__name__} of {len(expected)} values is asked"
         if len(got) != len(expected):
             return f"{len(got)} values where a {type(expected).__name__} of {len(expected)} is asked"
+        for i, (e, g) in enumerate(zip(expected, got)):  # the right length: is each element of the right kind?
+            inner = kind_problem(e, g)
+            if inner:
+                return f"element {i}: {inner}"
     elif isinstance(expected, dict) and not isinstance(got, dict):
         return f"{kind_of(got)} where a dict is asked"
     elif isinstance(expected, str) and not isinstance(got, str):
@@ -165,7 +170,8 @@ def numeric(value: Any) -> np.ndarray | None:
     """A float array of a number, array or tensor; None for anything else."""
     if is_tensor(value):
         value = value.detach().cpu().numpy()
-    if is_number(value) or isinstance(value, np.ndarray):
+    if is_number(value) or isinstance(value, np.ndarray) or (
+            isinstance(value, list) and value and all(map(is_number, value))):
         array = np.asarray(value, dtype=float)
         return array if np.issubdtype(array.dtype, np.number) else None
     return None
@@ -235,8 +241,12 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
                 return "the items asked for and some more"
         except TypeError:
             return None
+    numbers_in_a_list = all(isinstance(e, list) and all(map(is_number, e)) for e, _ in pairs)  # an array's values
     if all(isinstance(e, (tuple, list)) and isinstance(g, (tuple, list, np.ndarray)) and len(e) == len(g)
-           for e, g in pairs) and pairs:
+           for e, g in pairs) and pairs and not numbers_in_a_list:
+        if all(len(e) > 1 and all(map(is_number, e)) and all(map(is_number, g))
+               and np.allclose(sorted(e), sorted(g), rtol=1e-6, atol=1e-12) for e, g in pairs):
+            return "the right values in another order (check the order the exercise asks for)"
         for i in range(len(pairs[0][0])):
             try:
                 inner = [(e[i], g[i]) for e, g in pairs if compare(e[i], g[i]) is not None]
@@ -267,9 +277,10 @@ def relation(pairs: Sequence[tuple[Any, Any]], sizes: dict[str, list[int]] | Non
     if words:
         return words
     offsets = [g - e for e, g in arrays]
-    if sum(d.size for d in offsets) >= 2 and all(np.allclose(d, d.ravel()[0], atol=1e-9) for d in offsets):
+    if sum(d.size for d in offsets) >= 2 and all(np.allclose(d, d.ravel()[0], atol=1e-9) for d in offsets) \
+            and not all(np.allclose(d, 0, atol=1e-12) for d in offsets):
         first = offsets[0].ravel()[0]
-        if all(np.isclose(d.ravel()[0], first) for d in offsets):
+        if abs(first) > 1e-12 and all(np.isclose(d.ravel()[0], first) for d in offsets):  # 0: the values agree
             return f"all off by the same {first:+.4g}: a constant added or left out"
         if all(d.size > 1 for d in offsets):  # a single number is off by a constant of its own trivially
             return "each off by a constant of its own: a term added or left out"
@@ -285,6 +296,17 @@ def shape_relation(arrays: list[tuple[np.ndarray, np.ndarray]]) -> str | None:
                 "that should stay?)")
     if all(g.ndim == e.ndim + 1 for e, g in arrays):
         return f"of shape {g.shape} where {e.shape} is asked: an extra axis (keepdims, or a missing reduction?)"
+    if 2 < e.ndim <= 5 and all(g.ndim == e.ndim and sorted(g.shape) == sorted(e.shape) for e, g in arrays):
+        for order in itertools.permutations(range(e.ndim)):
+            if all(close(np.transpose(g, order), e) for e, g in arrays):
+                return (f"the right values with the axes in another order: shape {g.shape} where {e.shape} "
+                        "is asked (a transpose or permute of the wrong axes?)")
+    for axis in range(e.ndim):
+        for extra, words in ((-1, "one short"), (1, "one too many")):
+            if all(g.ndim == e.ndim and g.shape[axis] == e.shape[axis] + extra
+                   and g.shape[:axis] + g.shape[axis + 1:] == e.shape[:axis] + e.shape[axis + 1:] for e, g in arrays):
+                return (f"of shape {g.shape} where {e.shape} is asked: {words} along axis {axis} "
+                        "(an off-by-one in a loop or a slice?)")
     if all(g.ndim == e.ndim and g.shape != e.shape for e, g in arrays):
         return f"of shape {g.shape} where {e.shape} is asked: a reduction over the wrong axis, or a wrong matrix product?"
     return None

@@ -212,9 +212,9 @@ class Exercise:
         """(nudge, detail) for the learner's wrong answers, taken over all of them."""
         if listed:
             return listed.hint, listed.detail
-        kinds = {kind_problem(o.expected, o.got) for o in wrong} - {None}
-        if len(kinds) == 1:
-            return kinds.pop(), self.detail
+        kinds = [kind_problem(o.expected, o.got) for o in wrong]
+        if len(set(kinds) - {None}) == 1 or (kinds and all(kinds)):  # the wrong kind of answer, on every case
+            return next(k for k in kinds if k), self.detail
         sizes = {}
         for o in wrong:
             for name, value in o.case.sizes(self.arg_names).items():

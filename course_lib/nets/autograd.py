@@ -34,6 +34,9 @@ class Value:
                  op: str = "", label: str = ""):
         if isinstance(data, bool) or not isinstance(data, (int, float)):
             raise TypeError(f"a Value holds one real number (int or float), got {type(data).__name__}: {data!r}")
+        if isinstance(parents, Value) or isinstance(local_grads, (int, float)):
+            raise TypeError("parents and local_grads are tuples, one entry per parent: "
+                            "Value(data, (x,), (local,), op) — note the commas")
         if len(parents) != len(local_grads):
             raise ValueError(f"need one local derivative per parent: {len(parents)} parents, "
                              f"{len(local_grads)} local derivatives")

@@ -133,7 +133,8 @@ def neuron_explorer(x1: float = 1.0, x2: float = -0.5, w2: float = 0.8) -> viz.E
 
     return viz.Explorer(
         draw_neuron,
-        activation=widgets.ToggleButtons(options=["tanh", "relu"], value="tanh", description="activation"),
+        activation=widgets.ToggleButtons(options=["tanh", "relu"], value="tanh", description="activation",
+                                        style={"description_width": "initial"}),
         w1=widgets.FloatSlider(value=-1.0, min=-3.0, max=3.0, step=0.25, description="w1"),
         b=widgets.FloatSlider(value=1.5, min=-4.0, max=4.0, step=0.25, description="bias b"),
     )

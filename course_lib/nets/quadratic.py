@@ -152,7 +152,7 @@ def learning_rate_explorer(steps: int = 40):
               f"so descent {verdict}")
         return fig
 
-    slider = dict(continuous_update=False, readout_format=".2f")
+    slider = dict(continuous_update=False, readout_format=".2f", style={"description_width": "initial"})
     return viz.Explorer(
         draw,
         lr=widgets.FloatSlider(value=0.3, min=0.02, max=1.6, step=0.01, description="lr", **slider),

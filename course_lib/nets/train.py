@@ -37,6 +37,14 @@ class History:
         return ax
 
 
+ABBREVIATIONS = {"validation": "val", "accuracy": "acc", "training": "train"}
+
+
+def short(name: str) -> str:
+    """A metric's name as a progress bar's postfix shows it: "validation accuracy" -> "val acc"."""
+    return " ".join(ABBREVIATIONS.get(word, word) for word in name.split())
+
+
 def train(model, optimizer, batches: Iterable, steps: int, loss_fn: Callable,
           evaluate: Callable[[object], dict] | None = None, eval_every: int = 100,
           description: str = "training") -> History:
@@ -75,6 +83,6 @@ def train(model, optimizer, batches: Iterable, steps: int, loss_fn: Callable,
                 for name, value in evaluate(model).items():
                     history.metrics.setdefault(name, []).append((step, float(value)))
             model.train()
-            bar.set_postfix({name: f"{points[-1][1]:.3f}" for name, points in history.metrics.items()})
+            bar.set_postfix({short(name): f"{points[-1][1]:.3f}" for name, points in history.metrics.items()})
     history.seconds = time.perf_counter() - start
     return history
