@@ -45,9 +45,11 @@ def windows_with_teacher(teacher: GPT, ids, block_size: int) -> tuple[torch.Tens
 
 def train_student(x: torch.Tensor, y: torch.Tensor, teacher_logits: torch.Tensor | None, validation_ids,
                   steps: int, temperature: float = TEMPERATURE, alpha: float = ALPHA, batch_size: int = 16,
-                  seed: int = 0, description: str = "student") -> tuple[GPT, History]:
+                  seed: int = 0, description: str = "student",
+                  soft_loss=distillation_loss) -> tuple[GPT, History]:
     """A fresh student of size STUDENT trained for ``steps`` steps on random batches of the
-    windows (x, y): on the text alone (teacher_logits None) or distilled, with the loss above."""
+    windows (x, y): on the text alone (teacher_logits None) or distilled, with the loss above
+    (``soft_loss``, a function like distillation_loss, computes its softened part)."""
     if teacher_logits is not None and teacher_logits.shape[:2] != x.shape:
         raise ValueError(f"teacher logits {tuple(teacher_logits.shape)} do not match the windows {tuple(x.shape)}")
     if not 0 <= alpha <= 1:
@@ -63,7 +65,7 @@ def train_student(x: torch.Tensor, y: torch.Tensor, teacher_logits: torch.Tensor
         logits, text_loss = model(x[rows], y[rows])
         if teacher_logits is None:
             return text_loss
-        return alpha * distillation_loss(logits, teacher_logits[rows], temperature) + (1 - alpha) * text_loss
+        return alpha * soft_loss(logits, teacher_logits[rows], temperature) + (1 - alpha) * text_loss
 
     optimizer = torch.optim.AdamW(student.parameters(), lr=LEARNING_RATE)
     history = train(student, optimizer, batches(), steps, loss_on_batch,

@@ -35,19 +35,24 @@ def two_four_mask(w: torch.Tensor) -> torch.Tensor:
     return magnitude_mask(w.reshape(*w.shape[:-1], -1, 4), 0.5).reshape(w.shape)
 
 
+def layer_weights(model: nn.Module) -> dict[str, torch.Tensor]:
+    """The weight matrices of the blocks' linear layers: what pruning methods prune (the
+    embeddings, tables looked up one row at a time, are left whole)."""
+    return {name: p for name, p in matrices(model).items() if name.startswith("blocks.")}
+
+
 def pruned(model: nn.Module, mask_of) -> nn.Module:
-    """A copy of the model with each weight matrix w multiplied by mask_of(w)."""
+    """A copy of the model with each of its layer weights w multiplied by mask_of(w)."""
     copied = copy.deepcopy(model)
     with torch.no_grad():
-        for name, p in matrices(copied).items():
-            if name != "wpe.weight":  # position embeddings are a table, not a layer's weights
-                p.mul_(mask_of(p))
+        for p in layer_weights(copied).values():
+            p.mul_(mask_of(p))
     return copied.eval()
 
 
 def zeros(model: nn.Module) -> float:
-    """The fraction of the weight matrices' entries that are zero."""
-    found = [p for name, p in matrices(model).items() if name != "wpe.weight"]
+    """The fraction of the layer weights' entries that are zero."""
+    found = list(layer_weights(model).values())
     return sum((p == 0).sum().item() for p in found) / sum(p.numel() for p in found)
 
 
