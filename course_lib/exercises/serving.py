@@ -107,7 +107,10 @@ def quantize_per_channel(w, bits):
 def with_dtype(function):
     """The learner's (q, scale) and the dtype of q: int8 is part of the answer."""
     def run(w, bits):
-        q, scale = function(w, bits)
+        answer = function(w, bits)
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+            return answer  # the comparison says what kind of thing came back instead
+        q, scale = answer
         return q, scale, str(getattr(q, "dtype", type(q).__name__))
     return run
 
@@ -415,7 +418,7 @@ QUIZ = Quiz(CHAPTER, [
     Question("Grouped-query attention with 8 key/value heads instead of 64 changes the KV cache how?", [
         Option("it becomes 8 times smaller: keys and values are stored per key/value head", True,
                "chapter 02's formula: 2 · n_layer · n_kv_head · head_dim · context · bytes; queries keep their 64 heads."),
-        Option("it is unchanged: the cache depends on the width n_embd, not on the heads", False,
+        Option("it is unchanged: the cache depends on the width n_embd, not on the number of heads", False,
                "The width of the stored keys is n_kv_head · head_dim, which shrinks with fewer key/value heads."),
         Option("it becomes 8 times larger, since each key is shared by 8 query heads", False,
                "Sharing means storing fewer keys, not copying them."),
@@ -430,11 +433,11 @@ QUIZ = Quiz(CHAPTER, [
                "Biases are few and stay in float in both schemes; the difference is in how weights share a scale."),
     ]),
     Question("In distillation, why is the softened KL loss multiplied by T²?", [
-        Option("softening by T scales the gradients by about 1/T²; T² keeps them comparable to the hard loss", True,
+        Option("softening by T shrinks the gradients by about 1/T²; T² restores their size", True,
                "Hinton et al. (2015), section 2: without it, raising T would silently shrink the soft loss's weight."),
         Option("it turns the KL divergence into a cross-entropy", False,
                "KL and cross-entropy differ by the teacher's entropy, not by a factor."),
-        Option("it makes the student's probabilities sharper than the teacher's", False,
+        Option("it makes the student's probabilities sharper than the teacher's, so that it learns the top answer first", False,
                "The factor scales the loss, not the distributions; both are softened by the same T."),
     ]),
     Question("You zero half of a dense layer's weights (unstructured magnitude pruning). On a CPU's dense matmul, the "
@@ -460,7 +463,7 @@ QUIZ = Quiz(CHAPTER, [
         Option("about 18 times less compute per token, but the same memory for its weights", True,
                "Compute follows the active parameters (2 · 37B FLOPs per token); memory holds all 671B, since any "
                "token may be routed to any expert."),
-        Option("about 18 times less memory, since only the active experts are loaded", False,
+        Option("about 18 times less memory, since only the active experts are loaded into the GPU", False,
                "The next token may need other experts; serving keeps them all in memory."),
         Option("the same compute and memory: the experts run in parallel", False,
                "Only top-k experts run per token; the others cost memory, not compute."),
