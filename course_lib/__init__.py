@@ -14,6 +14,8 @@ imports only from its own wing and the wings below it (tests/test_layout.py chec
   scale/       scale and cost: milestones, trends, sizing, decoder, cost,
                hardware, measure, scaling, sweep, efficiency, data_parallel,
                outlook                                                01, 02, 08, 12
+  serving/     serving a model for less: kv_cache, quantize, distill, prune,
+               speculative, experts                                            09
   interpret/   interpretability: attribution, faithfulness, probes, lens,
                patching, grokking                                              11
   exercises/   on top: each chapter's checks and quiz, and progress()  every chapter

@@ -14,8 +14,9 @@ MAY_IMPORT = {
     "nets": {"machinery"},
     "lm": {"machinery", "nets"},
     "scale": {"machinery", "nets", "lm"},
+    "serving": {"machinery", "nets", "lm", "scale"},
     "interpret": {"machinery", "nets", "lm"},
-    "exercises": {"machinery", "nets", "lm", "scale", "interpret"},
+    "exercises": {"machinery", "nets", "lm", "scale", "serving", "interpret"},
 }
 
 

@@ -36,6 +36,7 @@ CHAPTERS = (
     Chapter(6, "tiny_language_model", "A tiny language model"),
     Chapter(7, "tokens", "Sub-word tokens"),
     Chapter(8, "scaling", "Scaling"),
+    Chapter(9, "serving", "Smaller and faster"),
     Chapter(11, "interpretability", "Interpretability"),
     Chapter(12, "open_problems", "Open problems and review"),
 )
