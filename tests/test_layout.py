@@ -15,7 +15,8 @@ MAY_IMPORT = {
     "lm": {"machinery", "nets"},
     "scale": {"machinery", "nets", "lm"},
     "interpret": {"machinery", "nets", "lm"},
-    "exercises": {"machinery", "nets", "lm", "scale", "interpret"},
+    "adapt": {"machinery", "nets", "lm", "scale"},
+    "exercises": {"machinery", "nets", "lm", "scale", "interpret", "adapt"},
 }
 
 
