@@ -36,6 +36,7 @@ CHAPTERS = (
     Chapter(6, "tiny_language_model", "A tiny language model"),
     Chapter(7, "tokens", "Sub-word tokens"),
     Chapter(8, "scaling", "Scaling"),
+    Chapter(10, "assistant", "From a language model to an assistant"),
     Chapter(11, "interpretability", "Interpretability"),
     Chapter(12, "open_problems", "Open problems and review"),
 )
