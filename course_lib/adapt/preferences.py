@@ -17,8 +17,9 @@ lets the margin grow only by moving far). log π(y | x) is the **sum** over the 
 characters of their log-probabilities: the probability of the whole answer.
 
 The pairs here state a style: the same right answer, ended by a full stop (chosen) or not
-(rejected). The fine-tuning demonstrations never end with a full stop, so the fine-tuned model
-prefers the rejected answer; after DPO, the chosen one.
+(rejected). Only a quarter of the fine-tuning demonstrations end with a full stop
+(instructions.demonstrations), so the fine-tuned model prefers the rejected answer; after DPO,
+the chosen one.
 """
 from __future__ import annotations
 

@@ -45,17 +45,17 @@ check_exact_match = Exercise(
      Case(("e!", "e")), Case(("a", "a "))],
     arg_names=("generated", "expected"),
     mistakes=[
+        Mistake("Normalise both sides: the expected answer can carry a full stop or a space too.",
+                lambda g, e: instructions.normalise(g) == e),
         Mistake("Normalise before comparing: the model's answer may carry spaces or a final full stop, which do "
                 "not change what it said.", lambda g, e: g == e, detail="return normalise(generated) == "
                 "normalise(expected), with normalise stripping white space and then one final '.'"),
-        Mistake("A match is equality, not containment: 'lambda' contains the letter 'l', yet it is not the answer "
-                "'l' — a metric that accepts it rewards rambling.", lambda g, e: e.strip() in g),
-        Mistake("Keep the case: 'L' is not the lower-case 'l' the rule gives. A case-blind metric rewards an answer "
-                "the task counts as wrong.", lambda g, e: instructions.normalise(g.lower()) == instructions.normalise(e.lower())),
         Mistake("Remove one final full stop, not every punctuation mark: '6..' and 'e!' are not the answers '6' and 'e'.",
                 lambda g, e: g.strip().rstrip(".!?").strip() == e.strip().rstrip(".!?").strip()),
-        Mistake("Normalise both sides: the expected answer can carry a full stop or a space too.",
-                lambda g, e: instructions.normalise(g) == e),
+        Mistake("Keep the case: 'L' is not the lower-case 'l' the rule gives. A case-blind metric rewards an answer "
+                "the task counts as wrong.", lambda g, e: instructions.normalise(g.lower()) == instructions.normalise(e.lower())),
+        Mistake("A match is equality, not containment: 'lambda' contains the letter 'l', yet it is not the answer "
+                "'l' — a metric that accepts it rewards rambling.", lambda g, e: e in g),
     ],
     hint="Strip surrounding white space, then remove one final full stop (and the spaces before it), on both "
          "strings; then compare with ==.",
@@ -77,7 +77,8 @@ def loss_cases():
 
 def _shifted(logits, targets, mask):
     import torch
-    return (token_losses(logits, targets) * torch.roll(mask, 1, dims=1)).sum() / mask.sum()
+    later = torch.cat([torch.zeros_like(mask[:, :1]), mask[:, :-1]], dim=1)  # each 1 moved one position on
+    return (token_losses(logits, targets) * later).sum() / mask.sum()
 
 
 check_answer_loss = Exercise(
@@ -255,7 +256,7 @@ QUIZ = Quiz(CHAPTER, [
     Question("Why is the fine-tuning loss computed on the answer's characters only?", [
         Option("The prompt is the user's text: the assistant should learn to answer it, not to write it", True,
                "Masking puts every gradient on the answers; the prompt still shapes them, as context."),
-        Option("The prompt's characters cannot be predicted at all, so their loss would be infinite", False,
+        Option("The prompt's characters cannot be predicted at all from what comes before them, so their loss would be infinite", False,
                "They can be predicted (the base model does, at about its usual loss); they are just not the skill "
                "being taught."),
         Option("The model does not read the prompt during fine-tuning, only during generation", False,
@@ -264,7 +265,7 @@ QUIZ = Quiz(CHAPTER, [
     Question("A LoRA adapter starts with B = 0. What does that buy?", [
         Option("The adapted model computes exactly what the pretrained one does at step 0", True,
                "B A = 0, so training starts from the base model; A random lets B's gradient be non-zero."),
-        Option("Fewer trainable parameters, since a zero matrix needs no storage", False,
+        Option("Fewer trainable parameters, since a matrix of zeros needs no storage and no gradient until it is first updated", False,
                "B is trained and stored like A; its zeros are only where it starts."),
         Option("Nothing much: with A = 0 as well, the adapter would also train normally", False,
                "With both at zero every gradient of A and B is zero: the adapter never moves."),
@@ -272,13 +273,13 @@ QUIZ = Quiz(CHAPTER, [
     Question("The chapter's GPT has 64-wide layers. How many numbers does a rank-4 adapter train on one 64 → 256 "
              "layer?", [
         Option("4 · (64 + 256) = 1,280", True, "A is 4 × 64 and B is 256 × 4; the frozen weight has 16,384."),
-        Option("4 · 64 · 256 = 65,536", False, "That is four times the weight itself: LoRA adds r · (in + out)."),
+        Option("4 · 64 · 256 = 65,536, four numbers for every weight of the layer", False, "That is four times the weight itself: LoRA adds r · (in + out)."),
         Option("64 · 256 / 4 = 4,096", False, "The rank does not divide the weight; it sets the adapter's width."),
     ]),
     Question("After training, an adapter is merged: W' = W + (α / r) B A. What changes at inference?", [
         Option("Nothing in cost: the model has plain layers of the same shapes, and gives the same outputs", True,
                "Section 3 checks it. Kept unmerged, an adapter can instead be swapped per task on one base model."),
-        Option("The model becomes smaller, since the low-rank product replaces the full weight", False,
+        Option("The model becomes smaller, since the low-rank product replaces the full weight matrix of every adapted layer", False,
                "W' is a full matrix of W's shape; the saving of LoRA is in training and storage of adapters."),
         Option("Its outputs shift a little, the price paid for removing the adapter", False,
                "The merge is exact up to rounding: (W + s B A) x = W x + s B (A x)."),
@@ -287,13 +288,13 @@ QUIZ = Quiz(CHAPTER, [
         Option("How strongly the policy is held near the reference model: small β lets it drift further", True,
                "β scales the implicit reward β log(π / π_ref); it plays the KL penalty's role in RLHF."),
         Option("The learning rate of the policy's optimizer", False, "The optimizer has its own learning rate."),
-        Option("The share of pairs in a batch whose chosen answer is shown first", False,
+        Option("The share of the pairs in each training batch whose chosen answer is shown to the model before the rejected one", False,
                "Order does not matter; β multiplies the log-probability margin."),
     ]),
     Question("What does DPO leave out of the RLHF recipe of Ouyang et al. (2022)?", [
         Option("The separate reward model and the sampling-based reinforcement learning (PPO)", True,
                "The policy itself defines the reward, β log(π / π_ref), and trains on the pairs with a logistic loss."),
-        Option("The human preference pairs: DPO needs only demonstrations", False,
+        Option("The human preference pairs: DPO needs only demonstrations, like supervised fine-tuning, and no comparisons", False,
                "DPO trains on exactly such pairs; SFT is what uses demonstrations."),
         Option("The reference model: DPO trains the policy alone", False,
                "π_ref is in every term of the DPO loss; section 4's exercise shows what dropping it does."),
@@ -301,7 +302,7 @@ QUIZ = Quiz(CHAPTER, [
     Question("A fine-tuned model scores 97% on its training prompts. What can you conclude?", [
         Option("Little: only held-out prompts (unseen words) show whether the rule was learned", True,
                "Training prompts leaking into a test inflate scores; section 5 measures both."),
-        Option("That it will score about 97% on any prompt of the same format", False,
+        Option("That it will score about 97% on any prompt of the same format, whichever word the prompt asks about", False,
                "A model can memorise its training examples; new words are the test."),
         Option("That it has forgotten nothing of its pretraining", False,
                "Section 2 measures forgetting separately: the loss on the help text rises."),
