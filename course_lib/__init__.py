@@ -16,6 +16,8 @@ imports only from its own wing and the wings below it (tests/test_layout.py chec
                outlook                                                01, 02, 08, 12
   serving/     serving a model for less: kv_cache, quantize, distill, prune,
                speculative, experts                                            09
+  adapt/       from a language model to an assistant: instructions, finetune,
+               lora, against_peft, preferences, side_by_side                  10
   interpret/   interpretability: attribution, faithfulness, probes, lens,
                patching, grokking                                              11
   exercises/   on top: each chapter's checks and quiz, and progress()  every chapter

@@ -16,7 +16,8 @@ MAY_IMPORT = {
     "scale": {"machinery", "nets", "lm"},
     "serving": {"machinery", "nets", "lm", "scale"},
     "interpret": {"machinery", "nets", "lm"},
-    "exercises": {"machinery", "nets", "lm", "scale", "serving", "interpret"},
+    "adapt": {"machinery", "nets", "lm", "scale"},
+    "exercises": {"machinery", "nets", "lm", "scale", "serving", "interpret", "adapt"},
 }
 
 

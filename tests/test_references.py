@@ -102,7 +102,7 @@ def test_every_chapter_and_exercise_reference_exists_under_its_number_and_title(
 @pytest.mark.parametrize("text, complaint", [
     ("as chapter 13 showed", "names chapter 13, which does not exist"),
     ("chapters 06 and 14", "names chapter 14"),
-    ("in ch10's widget", "names chapter 10"),
+    ("in ch13's widget", "names chapter 13"),
     ("Exercise 8.9 asks", "names exercise 8.9"),
     ("exercises 8.1–8.9", "names exercise 8.7"),
     ("open 07_scaling.ipynb", "is not a chapter's notebook"),

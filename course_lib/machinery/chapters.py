@@ -37,6 +37,7 @@ CHAPTERS = (
     Chapter(7, "tokens", "Sub-word tokens"),
     Chapter(8, "scaling", "Scaling"),
     Chapter(9, "serving", "Smaller and faster"),
+    Chapter(10, "assistant", "From a language model to an assistant"),
     Chapter(11, "interpretability", "Interpretability"),
     Chapter(12, "open_problems", "Open problems and review"),
 )
