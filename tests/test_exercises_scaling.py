@@ -294,3 +294,4 @@ def test_the_numbers_in_the_prose():
     gpt3 = 6 * 175e9 * 300e9 / (125e12 * 86_400)  # V100-days at 100% of the datasheet peak
     assert 5.5e4 < gpt3 / 0.5 < 6.5e4 and 1.4e5 < gpt3 / 0.2 < 1.5e5 and round(gpt3 / 0.213, -3) == 137_000
     assert 10_000 * 14.8 == 148_000  # Patterson et al.'s GPT-3: 10,000 V100s for 14.8 days
+    assert (scaling.HOFFMANN.E, scaling.BESIROGLU.E) == (1.69, 1.82)  # two fits, two floors

@@ -225,9 +225,9 @@ class Parametric:
 
     E is the fitted loss of an unlimited model on unlimited data: an extrapolation that depends
     on the data, the tokenizer and the fit (1.69 here, 1.82 in Besiroglu et al.'s refit), not
-    the entropy of text itself; A/N^α what a finite model misses; B/D^β what finite data misses. Minimising L on C = 6ND gives
-    N_opt = G·(C/6)^a, D_opt = (C/6)^b / G, with a = β/(α+β), b = α/(α+β) and
-    G = (αA/(βB))^(1/(α+β))  (eq. 4).
+    the entropy of text itself; A/N^α what a finite model misses; B/D^β what finite data
+    misses. Minimising L on C = 6ND gives N_opt = G·(C/6)^a, D_opt = (C/6)^b / G, with
+    a = β/(α+β), b = α/(α+β) and G = (αA/(βB))^(1/(α+β))  (eq. 4).
     """
     name: str
     E: float
