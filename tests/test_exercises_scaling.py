@@ -68,6 +68,12 @@ def optimal_with_2nd(flops, A, B, alpha, beta):
     return n, flops / (2 * n)
 
 
+def optimal_n_without_6(flops, A, B, alpha, beta):
+    g = (alpha * A / (beta * B)) ** (1 / (alpha + beta))
+    n = g * flops ** (beta / (alpha + beta))
+    return n, flops / (6 * n)
+
+
 def optimal_exponents_swapped(flops, A, B, alpha, beta):
     g = (alpha * A / (beta * B)) ** (1 / (alpha + beta))
     n = g * (flops / 6) ** (alpha / (alpha + beta))
@@ -173,6 +179,7 @@ CHECKS = {
     ],
     checks.check_compute_optimal: [
         (optimal_with_2nd, "C = 2·N·D is a forward pass only"),
+        (optimal_n_without_6, "your N forgot the 6"),
         (optimal_exponents_swapped, "The exponents are the other way round"),
         (optimal_g_inverted, "yours is its inverse"),
         (optimal_d_without_6, "Spend the whole budget"),
@@ -248,3 +255,43 @@ def test_llama_tokens_per_parameter():
     llama = {"7B": (6.7e9, 1.0e12), "13B": (13.0e9, 1.0e12)}  # Touvron et al. 2023, Table 2
     assert round(llama["7B"][1] / llama["7B"][0], -1) == 150 and round(llama["13B"][1] / llama["13B"][0]) == 77
     assert math.isclose(175e9 / 13e9, 13.5, rel_tol=0.01)  # GPT-3 is more than 10 times LLaMA-13B
+
+
+def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
+    """No tell in option length (a tie with the longest distractor counts as longest)."""
+    longest = [q.prompt[:40] for q in checks.QUIZ.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
+
+
+@pytest.mark.parametrize("check", checks.EXERCISES, ids=lambda c: c.name)
+def test_the_first_hint_is_a_nudge_and_the_code_comes_second(check):
+    """A first wrong answer gets words, not the solution; the code waits for a second attempt or check.hint()."""
+    code = ("return ", "np.", "model.", ".backward()", "p.grad", "N = G", "86,400 s ×")
+    assert check.detail and not any(token in check.nudge for token in code), check.nudge
+    assert any(token in check.detail for token in code)
+    for mistake in check.mistakes:
+        assert "np.polyfit(np.log(sizes)" not in mistake.hint, mistake.hint
+
+
+def test_forgetting_the_6_in_n_is_named_not_taken_for_another_slip():
+    from course_lib.machinery.exercise import ExerciseFailed
+    checks.check_compute_optimal.failures = 0
+    with pytest.raises(ExerciseFailed, match="your N forgot the 6"):
+        checks.check_compute_optimal(optimal_n_without_6)
+
+
+# Numbers the chapter states in prose.
+def test_the_numbers_in_the_prose():
+    from course_lib.scale import scaling
+    a, b = scaling.HOFFMANN.exponents
+    assert round(a, 4) == 0.4516 and round(b, 4) == 0.5484 and round(b - a, 3) == 0.097
+    assert round(0.54 - 0.46, 2) == 0.08  # what Table 2's rounded exponents give
+    assert round(math.log10(1.5e9 / 768), 1) == 6.3  # Kaplan's span of sizes, in orders of magnitude
+    widths = [8, 16, 32, 64, 128]
+    span = math.log10((161 * widths[-1] + 96) / (161 * widths[0] + 96))
+    assert round(span, 1) == 1.2 and round(math.log10(2), 1) == 0.3  # the sweep's span, the held-out step
+    gpt3 = 6 * 175e9 * 300e9 / (125e12 * 86_400)  # V100-days at 100% of the datasheet peak
+    assert 5.5e4 < gpt3 / 0.5 < 6.5e4 and 1.4e5 < gpt3 / 0.2 < 1.5e5 and round(gpt3 / 0.213, -3) == 137_000
+    assert 10_000 * 14.8 == 148_000  # Patterson et al.'s GPT-3: 10,000 V100s for 14.8 days
+    assert (scaling.HOFFMANN.E, scaling.BESIROGLU.E) == (1.69, 1.82)  # two fits, two floors

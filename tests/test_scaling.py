@@ -190,7 +190,7 @@ def test_the_allocation_widget_redraws_with_the_budget(capsys):
     first = capsys.readouterr().out
     assert "C = 1e+21 FLOP" in first and "D/N" in first
     explorer.widget.children[0].value = 1e24
-    explorer.widget.children[1].value = scaling.HOFFMANN.name
+    explorer.widget.children[1].value = "Hoffmann et al. 2022"
     explorer.figure(**explorer.values)
     out = capsys.readouterr().out
     assert "C = 1e+24 FLOP" in out and out != first
@@ -203,3 +203,39 @@ def test_draw_fits_plots_points_and_laws():
     losses = np.stack([2 * SIZES ** -0.05, 2.01 * SIZES ** -0.05], axis=1)
     scaling.draw_fits(ax, SIZES, losses, {"power law": scaling.fit_power_law(SIZES, losses[:, 0])}, extend_to=1e7)
     assert ax.get_xscale() == "log" and ax.get_xlim()[1] > 1e7 and len(ax.lines) == 1
+
+
+def test_the_allocation_widget_uses_the_budget_it_is_given_and_shows_its_labels_whole():
+    explorer = scaling.allocation_explorer(flops=5.76e23)
+    slider, dropdown = explorer.widget.children[:2]
+    assert slider.value == pytest.approx(5.76e23, rel=1e-12)  # not snapped to 10^23.8 = 6.31e23
+    assert slider.min <= 18.05 and slider.max >= 26.9
+    slider.value = 10 ** (slider.min + 59 * slider.step)  # a step of the slider's own grid
+    assert slider.value == pytest.approx(5.76e23 * 10 ** 0.1, rel=1e-9)
+    assert slider.style.description_width == dropdown.style.description_width == "initial"
+    assert dropdown.value == "Besiroglu et al. 2024" and set(dropdown.options) == {"Besiroglu et al. 2024",
+                                                                                 "Hoffmann et al. 2022"}
+
+
+def test_a_law_prints_its_own_variable():
+    assert "·N^(-0.3000)" in str(scaling.fit_power_law(SIZES, 5 * SIZES ** -0.3))
+    assert "·D^(-0.3000)" in str(scaling.fit_power_law(SIZES, 5 * SIZES ** -0.3, variable="D"))
+    assert "·D^(" in str(scaling.fit_with_floor(SIZES, 1 + 5 * SIZES ** -0.3, variable="D"))
+
+
+def test_the_floor_fit_is_np_polyfit_at_its_floor():
+    losses = 1.7 + 6 * SIZES ** -0.4 * np.exp(0.01 * np.random.default_rng(0).standard_normal(len(SIZES)))
+    law = scaling.fit_with_floor(SIZES, losses)
+    slope, intercept = np.polyfit(np.log(SIZES), np.log(losses - law.floor), 1)
+    assert law.exponent == pytest.approx(-slope) and law.coefficient == pytest.approx(np.exp(intercept))
+
+
+def test_exact_match_is_all_or_nothing_and_its_log_is_the_log_likelihood():
+    loss = np.array([0.5, 0.1, 0.01])
+    assert scaling.exact_match(loss, 1) == pytest.approx(np.exp(-loss))
+    assert np.log(scaling.exact_match(loss, 20)) == pytest.approx(-20 * loss)
+    assert scaling.exact_match(0.0, 5) == 1.0 and isinstance(scaling.exact_match(0.2, 3), float)
+    with pytest.raises(ValueError, match="answer_tokens"):
+        scaling.exact_match(loss, 0)
+    with pytest.raises(ValueError, match="loss_per_token"):
+        scaling.exact_match(-1.0, 2)

@@ -89,3 +89,12 @@ def test_bad_steps_are_refused(data):
         sweep.train_side_by_side([group], [1, 2], data)
     with pytest.raises(ValueError, match="positive integers"):
         sweep.train_side_by_side([group], [0], data)
+
+
+def test_the_models_seeds_change_only_their_initial_weights_and_the_stream_has_its_own(data):
+    """The chapter says so: every model of a sweep sees one stream of batches, whatever its seed."""
+    first, second = sweep.MLPLanguageModels(96, 8, seed=5), sweep.MLPLanguageModels(96, 8, seed=5)
+    assert torch.equal(first.w1, second.w1)
+    sweep.train_side_by_side([first], [5], data, seed=0)
+    sweep.train_side_by_side([second], [5], data, seed=1)
+    assert not torch.allclose(first.w1, second.w1)

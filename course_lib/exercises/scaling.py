@@ -46,8 +46,9 @@ check_fit_power_law = Exercise(
     "8.1", "fit_power_law", fit_power_law, FIT_CASES, arg_names=("sizes", "losses"),
     mistakes=[
         Mistake("Fit the logarithms, not the numbers: a power law L = A·N^(−α) is a straight line only in "
-                "log-log space, ln L = ln A − α·ln N. Use np.polyfit(np.log(sizes), np.log(losses), 1).",
-                lambda n, l: (-polyfit_pair(n, l)[0], polyfit_pair(n, l)[1])),
+                "log-log space, ln L = ln A − α·ln N.",
+                lambda n, l: (-polyfit_pair(n, l)[0], polyfit_pair(n, l)[1]),
+                "np.polyfit(np.log(sizes), np.log(losses), 1) fits the line in log-log space."),
         Mistake("You fitted base-10 logarithms but undid the intercept with e^(…): the coefficient is "
                 "10**intercept after np.log10, or np.exp(intercept) after np.log — one base throughout.",
                 lambda n, l: (-polyfit_pair(np.log10(n), np.log10(l))[0],
@@ -63,7 +64,8 @@ check_fit_power_law = Exercise(
         Mistake("np.polyfit returns the highest power first: slope, intercept = np.polyfit(x, y, 1).",
                 lambda n, l: (-polyfit_pair(np.log(n), np.log(l))[1], math.exp(polyfit_pair(np.log(n), np.log(l))[0]))),
     ],
-    hint="slope, intercept = np.polyfit(np.log(sizes), np.log(losses), 1); return -slope, np.exp(intercept).",
+    hint="Fit a straight line to the logarithms of both, then turn its slope and intercept back into α and A.",
+    detail="slope, intercept = np.polyfit(np.log(sizes), np.log(losses), 1); return -slope, np.exp(intercept).",
     rtol=1e-6,
 )
 
@@ -102,7 +104,9 @@ check_r_squared = Exercise(
         Mistake("That is SS_res/SS_tot, the fraction *not* explained: R² is 1 minus it.",
                 lambda y, p: 1 - r2_from(y, p)),
     ],
-    hint="ly, lp = np.log(losses), np.log(predicted); return 1 - sum((ly - lp)²) / sum((ly - ly.mean())²).",
+    hint="R² compares the residuals of ln L with the spread of ln L around its mean; read the formula above "
+         "term by term.",
+    detail="ly, lp = np.log(losses), np.log(predicted); return 1 - sum((ly - lp)²) / sum((ly - ly.mean())²).",
     rtol=1e-9,
 )
 
@@ -134,6 +138,10 @@ check_compute_optimal = Exercise(
     mistakes=[
         Mistake("Training costs 6 FLOP per parameter per token (2 forward, 4 backward), so D = C/(6N): "
                 "C = 2·N·D is a forward pass only.", lambda c, A, B, al, be: split(c, A, B, al, be, per_token=2.0)),
+        Mistake("Your D spends the budget, but your N forgot the 6: substituting D = C/(6N) leaves C/6, not C, "
+                "in the balance condition, so N_opt grows as (C/6)^a.",
+                lambda c, A, B, al, be: (split(c, A, B, al, be)[0] * 6 ** (be / (al + be)),
+                                         c / (6 * split(c, A, B, al, be)[0] * 6 ** (be / (al + be))))),
         Mistake("The exponents are the other way round: N_opt ∝ C^(β/(α+β)) — the faster the loss falls with "
                 "data (larger β), the more of the budget goes to parameters.",
                 lambda c, A, B, al, be: split(c, A, B, al, be, swap=True)),
@@ -142,7 +150,9 @@ check_compute_optimal = Exercise(
         Mistake("Spend the whole budget: D = C/(6N), so that 6·N·D = C.",
                 lambda c, A, B, al, be: (split(c, A, B, al, be)[0], c / split(c, A, B, al, be)[0])),
     ],
-    hint="a = β/(α+β), b = α/(α+β), G = (αA/(βB))^(1/(α+β)); N = G·(C/6)^a and D = (C/6)^b / G.",
+    hint="Go through the three steps above once more: the balance αA·N^(−α) = βB·D^(−β) with D = C/(6N), "
+         "then every power of N on one side.",
+    detail="a = β/(α+β), b = α/(α+β), G = (αA/(βB))^(1/(α+β)); N = G·(C/6)^a and D = C/(6N) = (C/6)^b / G.",
     rtol=1e-4,
 )
 
@@ -173,8 +183,10 @@ check_training_tokens = Exercise(
         Mistake("Every device computes: multiply by the number of devices.",
                 lambda n, k, t, p, u: t * 86_400 * p * u / (6 * n)),
     ],
-    hint="FLOP available = devices × days × 86,400 s × peak_flops × utilisation; "
-         "tokens = that / (6 × parameters).",
+    hint="First the FLOP the devices deliver in that time, then how many tokens they pay for at 6 FLOP per "
+         "parameter per token.",
+    detail="FLOP available = devices × days × 86,400 s × peak_flops × utilisation; "
+           "tokens = that / (6 × parameters).",
     rtol=1e-9,
 )
 
@@ -238,7 +250,10 @@ check_accumulate_gradients = Exercise(
         Mistake("Divide by the number of micro-batches, not by the micro-batch's size: the loss is already a "
                 "mean over its examples.", accumulation_variant(divide=lambda k, n: n)),
     ],
-    hint="model.zero_grad(); for xs, ys in zip(x.chunk(k), y.chunk(k)): (model(xs, ys)[1] / k).backward().",
+    hint="Zero once, then one backward pass per micro-batch, each of a loss scaled so that the k of them add "
+         "up to the whole batch's mean.",
+    detail="model.zero_grad(); for xs, ys in zip(x.chunk(k), y.chunk(k)): (model(xs, ys)[1] / k).backward().",
+    shows="(the gradients your function leaves in .grad, all parameters in one flat tensor)",
     rtol=1e-4, atol=1e-6,
 )
 
@@ -298,7 +313,9 @@ check_average_gradients = Exercise(
         Mistake("Average every parameter's gradient, the biases, norms and embeddings too, not only the weight "
                 "matrices.", average_variant(matrices_only=True)),
     ],
-    hint="for p in model.parameters(): all_reduce(p.grad); p.grad /= world_size.",
+    hint="Every parameter's gradient: summed over the ranks in place by all_reduce, then turned into a mean.",
+    detail="for p in model.parameters(): all_reduce(p.grad); p.grad /= world_size.",
+    shows="(every rank's gradients after your function, one row per rank)",
     rtol=1e-5, atol=1e-7,
 )
 
@@ -309,8 +326,8 @@ EXERCISES = [check_fit_power_law, check_r_squared, check_compute_optimal, check_
 
 QUIZ = Quiz(CHAPTER, [
     Question("Kaplan et al. (2020) write L(N) = (N_c/N)^0.076. What do they count in N?", [
-        Option("The non-embedding parameters: all weights except the token and position tables", True,
-               "With the embeddings left out, models of different depths fell on one line. Chinchilla counts all "
+        Option("The non-embedding parameters only", True,
+               "All weights except the token and position tables. With the embeddings left out, models of different depths fell on one line. Chinchilla counts all "
                "parameters, one of the reasons the two papers' allocations differ (Pearce & Song 2024)."),
         Option("All parameters, embeddings included", False, "That is Hoffmann et al.'s convention, not Kaplan's."),
         Option("The number of layers times the width", False, "Model size is a parameter count (chapter 02), "
@@ -319,10 +336,10 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("Your losses, plotted against model size on log-log axes, bend: the largest models gain less than "
              "the straight line promises. The most likely reason?", [
-        Option("The loss approaches a floor E that size alone cannot remove, so L = E + A·N^(−α) fits and a "
-               "pure power law does not", True,
-               "Here every model saw the same 51,200 characters: the floor is what that data can teach (and, "
-               "at the limit, the entropy of the text). Fitting E predicted the held-out size better."),
+        Option("The loss nears a floor E that no size removes", True,
+               "So L = E + A·N^(−α) fits and a pure power law does not. Here every model saw the same 51,200 "
+               "characters: the fitted floor is what that data can teach, an extrapolation, not the entropy of "
+               "text. Fitting E predicted the held-out size better."),
         Option("The fit should have been done without logarithms", False,
                "A straight-line fit to the raw losses is not a power law at all; the bend is in the data."),
         Option("Larger models always get worse", False, "They got better, only by less than the line says."),
@@ -339,18 +356,18 @@ QUIZ = Quiz(CHAPTER, [
         Option("The same parameters, 100× more tokens", False, "Then the model size would be far from optimal."),
     ]),
     Question("Why did Meta train LLaMA-13B on 1 trillion tokens, far past the compute-optimal point for its size?", [
-        Option("A model is trained once but served many times: a smaller model trained longer reaches the same "
-               "loss with more training compute but less inference compute per token (2N FLOP)", True,
-               "Compute-optimal minimises training compute only. Counting the tokens it will serve moves the "
+        Option("It is served many times, and a smaller model costs less per token served", True,
+               "A smaller model trained longer reaches the same loss with more training compute but less "
+               "inference compute per token (2N FLOP). Compute-optimal minimises training compute only. Counting the tokens it will serve moves the "
                "optimum to smaller N and larger D (Sardana et al. 2024); LLaMA-13B beat GPT-3 on most benchmarks."),
-        Option("Because Kaplan's law recommends it", False, "Kaplan's allocation puts even more into parameters."),
+        Option("Because Kaplan's law recommends training far past the compute-optimal point", False, "Kaplan's allocation puts even more into parameters."),
         Option("Because more tokens always lower the loss for free", False,
                "Each token costs 6N FLOP to train on; the gain is bought."),
         Option("Because small models cannot be trained on less data", False, "They can; they would just be worse."),
     ]),
     Question("Under bfloat16 autocast on the CPU, which numbers must stay in float32?", [
-        Option("The weights, their gradients and the optimizer's state (and the loss)", True,
-               "bfloat16 keeps 8 bits of precision: an update of 1e-4 to a weight of 1 rounds away to nothing. "
+        Option("Weights, gradients, optimizer state", True,
+               "And the loss. bfloat16 keeps 8 bits of precision: an update of 1e-4 to a weight of 1 rounds away to nothing. "
                "The matrix products may run in 16 bits; the values that accumulate small changes may not."),
         Option("The matrix products", False, "Those are exactly what autocast runs in bfloat16."),
         Option("Nothing: bfloat16 has the same range as float32", False,
@@ -378,8 +395,9 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("Activation checkpointing on a GPT of L blocks keeps only each block's input. What does it cost?", [
         Option("About one more forward pass of compute, to recompute each block during the backward pass", True,
-               "Memory for activations drops from all of each block's tensors to one input per block; the time "
-               "grows by roughly a third (a forward pass is about a third of a training step)."),
+               "Memory for activations drops from all of each block's tensors to one input per block; the arithmetic "
+               "grows by up to a third (a forward pass is about a third of a training step), the time by that "
+               "and the overheads paid again."),
         Option("Nothing: the gradients come out differently but just as good", False,
                "The gradients are exactly the same; the cost is time."),
         Option("The gradients become approximate", False, "Recomputation gives the same numbers exactly."),

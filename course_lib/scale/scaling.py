@@ -10,8 +10,10 @@ point by its *relative* error, which is what a law spanning orders of magnitude 
 straight-line fit to L itself is ruled by the largest losses and is not a power law at all.
 
 A law with an irreducible term,  L = E + A·N^(−α),  says that the loss approaches a floor
-E that no size removes: the entropy of the text itself, or, for models that all saw the
-same data, what that data can teach. For a given E, ln(L − E) is again a straight line in
+E that no size removes. E is a fitted extrapolation, not a measured constant of the text:
+for models that all saw the same data it is what that data can teach, and it moves with
+the data, the tokenizer and the fit (the two refits of Chinchilla's law below give 1.69
+and 1.82). For a given E, ln(L − E) is again a straight line in
 ln N; ``fit_with_floor`` searches for the E whose line fits best.
 
 The published laws, each with its source's constants:
@@ -56,18 +58,20 @@ def as_points(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.nd
 
 @dataclass(frozen=True)
 class PowerLaw:
-    """L(x) = floor + coefficient·x^(−exponent), and how well it fits (R² of ln L)."""
+    """L(x) = floor + coefficient·x^(−exponent), and how well it fits (R² of ln L).
+    ``variable`` names x when the law is printed: N for sizes, D for tokens."""
     exponent: float
     coefficient: float
     floor: float = 0.0
     r2: float = float("nan")
+    variable: str = "N"
 
     def __call__(self, x):
         return self.floor + self.coefficient * np.asarray(x, dtype=float) ** -self.exponent
 
     def __str__(self) -> str:
         floor = f"{self.floor:.3f} + " if self.floor else ""
-        return f"L = {floor}{self.coefficient:.4g}·x^(-{self.exponent:.4f})   (R² = {self.r2:.4f})"
+        return f"L = {floor}{self.coefficient:.4g}·{self.variable}^(-{self.exponent:.4f})   (R² = {self.r2:.4f})"
 
 
 def r_squared(y: Sequence[float], predicted: Sequence[float]) -> float:
@@ -79,12 +83,12 @@ def r_squared(y: Sequence[float], predicted: Sequence[float]) -> float:
     return float(1 - np.sum((log_y - log_p) ** 2) / total)
 
 
-def fit_power_law(x: Sequence[float], y: Sequence[float]) -> PowerLaw:
+def fit_power_law(x: Sequence[float], y: Sequence[float], variable: str = "N") -> PowerLaw:
     """Least-squares line through (ln x, ln y): y = coefficient·x^(−exponent)."""
     x, y = as_points(x, y)
     slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
     law = PowerLaw(float(-slope), float(np.exp(intercept)))
-    return PowerLaw(law.exponent, law.coefficient, 0.0, r_squared(y, law(x)))
+    return PowerLaw(law.exponent, law.coefficient, 0.0, r_squared(y, law(x)), variable)
 
 
 def golden_minimum(f: Callable[[float], float], low: float, high: float, tolerance: float = 1e-10) -> float:
@@ -104,26 +108,36 @@ def golden_minimum(f: Callable[[float], float], low: float, high: float, toleran
     return (a + b) / 2
 
 
-def fit_with_floor(x: Sequence[float], y: Sequence[float]) -> PowerLaw:
+def lines_through(log_x: np.ndarray, log_rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(slopes, intercepts) of the least-squares lines through (log_x, each row of log_rest):
+    np.polyfit's line, for many rows at once."""
+    dx = log_x - log_x.mean()
+    slopes = (log_rest - log_rest.mean(axis=-1, keepdims=True)) @ dx / (dx @ dx)
+    return slopes, log_rest.mean(axis=-1) - slopes * log_x.mean()
+
+
+def fit_with_floor(x: Sequence[float], y: Sequence[float], variable: str = "N") -> PowerLaw:
     """y = floor + coefficient·x^(−exponent): the floor (between 0 and the smallest y) whose
     power-law fit of y − floor leaves the smallest squared error in ln y."""
     x, y = as_points(x, y)
     if len(np.unique(x)) < 3:
         raise ValueError("a law with a floor has three numbers to fit: it needs points at three sizes or more")
+    log_x, log_y = np.log(x), np.log(y)
 
-    def law(floor: float) -> PowerLaw:
-        rest = fit_power_law(x, y - floor)
-        return PowerLaw(rest.exponent, rest.coefficient, floor)
-
-    def error(floor: float) -> float:
-        return float(np.sum((np.log(y) - np.log(law(floor)(x))) ** 2))
+    def errors(floors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each floor: the squared error in ln y of its best line, and the line."""
+        slopes, intercepts = lines_through(log_x, np.log(y - floors[:, None]))
+        fitted = floors[:, None] + np.exp(intercepts[:, None] + slopes[:, None] * log_x)
+        return np.sum((log_y - np.log(fitted)) ** 2, axis=1), slopes, intercepts
 
     top = y.min() * (1 - 1e-9)
     grid = np.linspace(0.0, top, 401)  # a coarse look first, so the search starts in the right valley
-    best = int(np.argmin([error(e) for e in grid]))
-    floor = golden_minimum(error, grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)])
-    fitted = law(floor)
-    return PowerLaw(fitted.exponent, fitted.coefficient, fitted.floor, r_squared(y, fitted(x)))
+    best = int(np.argmin(errors(grid)[0]))
+    floor = golden_minimum(lambda e: float(errors(np.array([e]))[0][0]), grid[max(best - 1, 0)],
+                           grid[min(best + 1, len(grid) - 1)])
+    _, slopes, intercepts = errors(np.array([floor]))
+    fitted = PowerLaw(float(-slopes[0]), float(np.exp(intercepts[0])), floor, variable=variable)
+    return PowerLaw(fitted.exponent, fitted.coefficient, fitted.floor, r_squared(y, fitted(x)), variable)
 
 
 def bootstrap(x: Sequence[float], y: Sequence[float], fit: Callable = fit_power_law, samples: int = 1000,
@@ -209,10 +223,11 @@ class Kaplan:
 class Parametric:
     """L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, eq. 2), N total parameters, D tokens.
 
-    E is the loss of an ideal model on infinite data (the entropy of the text); A/N^α what a
-    finite model misses; B/D^β what finite data misses. Minimising L on C = 6ND gives
-    N_opt = G·(C/6)^a, D_opt = (C/6)^b / G, with a = β/(α+β), b = α/(α+β) and
-    G = (αA/(βB))^(1/(α+β))  (eq. 4).
+    E is the fitted loss of an unlimited model on unlimited data: an extrapolation that depends
+    on the data, the tokenizer and the fit (1.69 here, 1.82 in Besiroglu et al.'s refit), not
+    the entropy of text itself; A/N^α what a finite model misses; B/D^β what finite data
+    misses. Minimising L on C = 6ND gives N_opt = G·(C/6)^a, D_opt = (C/6)^b / G, with
+    a = β/(α+β), b = α/(α+β) and G = (αA/(βB))^(1/(α+β))  (eq. 4).
     """
     name: str
     E: float
@@ -303,6 +318,20 @@ def tokens_per_parameter(fit, flops) -> float:
     return plain(np.asarray(d) / np.asarray(n))
 
 
+# --- metrics ---------------------------------------------------------------------------------
+
+def exact_match(loss_per_token, answer_tokens: int):
+    """The chance of getting a whole answer of ``answer_tokens`` tokens right when each token is
+    right with probability e^(−loss), independently: e^(−k·loss). Its log, −k·loss, is the
+    answer's log-likelihood: smooth where the all-or-nothing score is sharp (Schaeffer et al. 2023)."""
+    if isinstance(answer_tokens, bool) or not isinstance(answer_tokens, int) or answer_tokens < 1:
+        raise ValueError(f"answer_tokens must be a positive whole number, got {answer_tokens!r}")
+    loss = np.asarray(loss_per_token, dtype=float)
+    if not (np.all(np.isfinite(loss)) and np.all(loss >= 0)):
+        raise ValueError(f"loss_per_token must be zero or positive and finite, got {loss_per_token!r}")
+    return plain(np.exp(-answer_tokens * loss))
+
+
 # --- training and serving --------------------------------------------------------------------
 
 def lifetime_flops(parameters, training_tokens, served_tokens):
@@ -370,36 +399,43 @@ def draw_fits(ax, x, y, laws: dict[str, PowerLaw], extend_to: float | None = Non
 def allocation_explorer(flops: float = 5.76e23):
     """A compute budget in; the compute-optimal N and D under each published fit out.
 
-    Left: iso-FLOP curves of a parametric law, the loss of every model size N trained on
-    D = C/(6N) tokens, for the chosen budget (bold) and budgets 10 and 100 times apart; each
-    fit's N_opt is marked on the bold curve. Right: N_opt against C for every fit, with the
-    published models trained at their own budgets.
+    Left: iso-FLOP curves of a parametric law (the dropdown's: Besiroglu et al.'s refit
+    first), the loss of every model size N trained on D = C/(6N) tokens, for the chosen
+    budget (bold) and budgets 10 and 100 times apart; each fit's N_opt is a vertical line.
+    Right: N_opt against C for every fit, with the published models at their own budgets.
+    The slider's steps of 10^0.1 start from ``flops`` itself, so the budget asked for is
+    the budget used.
     """
     import ipywidgets as widgets
 
     from course_lib.machinery import viz
 
-    laws = {law.name: law for law in (BESIROGLU, HOFFMANN)}
+    positive("flops", flops)
+    laws = {law.name.split(" (")[0]: law for law in (BESIROGLU, HOFFMANN)}
+    start = math.log10(flops)
+    low, high = start - round(start - 18, 1), start + round(27 - start, 1)  # about 1e18 to 1e27, through flops
 
     def draw(flops, law):
         law = laws[law]
-        print(f"C = {flops:.3g} FLOP:")
+        print(f"C = {flops:.3g} FLOP; loss: each fit's (N, D) under {law.name}")
         for fit in FITS:
             n, d = fit.optimal(flops)
             print(f"  {fit.name:<36} N = {n:9.3g}  D = {d:9.3g}  D/N = {d / n:7.3g}  "
-                  f"loss (iso-FLOP law) {law.isoflop(flops, n):.3f}")
-        fig = viz.figure(figsize=(11, 4.2))
+                  f"loss {law.isoflop(flops, n):.3f}")
+        fig = viz.figure(figsize=(11, 4.8))
         left, right = fig.subplots(1, 2)
         draw_isoflops(left, law, flops)
         draw_frontiers(right, flops)
         fig.tight_layout()
         return fig
 
+    wide = {"style": {"description_width": "initial"}}
     return viz.Explorer(
         draw,
-        flops=widgets.FloatLogSlider(value=flops, base=10, min=18, max=27, step=0.1, description="compute C",
-                                     readout_format=".2g"),
-        law=widgets.Dropdown(options=list(laws), value=BESIROGLU.name, description="iso-FLOP law"),
+        flops=widgets.FloatLogSlider(value=flops, base=10, min=low, max=high, step=0.1, description="compute C",
+                                     readout_format=".3g", **wide),
+        law=widgets.Dropdown(options=list(laws), value=BESIROGLU.name.split(" (")[0], description="iso-FLOP law",
+                             layout=widgets.Layout(width="22em"), **wide),
     )
 
 
@@ -422,8 +458,8 @@ def draw_isoflops(ax, law: Parametric, flops: float) -> None:
     low = law.isoflop(flops * 100, law.optimal(flops * 100)[0])
     ax.set(xscale="log", xlim=(n[0], n[-1]), ylim=(low - 0.05, law.isoflop(flops, centre) + 0.6),
            xlabel="parameters N (trained on D = C/6N tokens)", ylabel=f"loss under {law.name.split(' (')[0]}",
-           title=f"iso-FLOP curves: C = {flops:.2g} FLOP in bold")
-    ax.legend(fontsize=7, loc="upper right")
+           title=f"iso-FLOP curves: C = {flops:.3g} FLOP in bold")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"1e{np.log10(value):.0f}"))  # fast to draw
     ax.xaxis.set_minor_formatter(NullFormatter())
 
@@ -437,15 +473,16 @@ def draw_frontiers(ax, flops: float) -> None:
     for fit in FITS:
         color, style = STYLES[fit.name]
         ax.plot(c, fit.optimal(c)[0], color=color, ls=style, label=fit.name)
-        ax.scatter(flops, fit.optimal(flops)[0], color=color, marker="*", s=120, zorder=3)
+        ax.scatter(flops, fit.optimal(flops)[0], color=color, marker="*", s=90, zorder=3)
     for name, offset in PUBLISHED.items():
         model = milestones.model(name)
         budget = 6 * model.parameters * model.tokens
         ax.scatter(budget, model.parameters, color="0.3", s=12, zorder=3)
-        ax.annotate(name, (budget, model.parameters), fontsize=7, color="0.3", xytext=offset,
-                    textcoords="offset points", ha="left" if offset[0] > 0 else "right")
+        ax.annotate(name, (budget, model.parameters), fontsize=7, color="0.2", xytext=offset, zorder=4,
+                    textcoords="offset points", ha="left" if offset[0] > 0 else "right",
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     ax.axvline(flops, color="0.6", lw=1)
     ax.set(xscale="log", yscale="log", xlabel="training compute C = 6ND (FLOP)", ylabel="compute-optimal parameters",
            title="N_opt against C, and published models")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     plain_powers(ax)

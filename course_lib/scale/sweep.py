@@ -114,7 +114,8 @@ def train_side_by_side(groups: list[MLPLanguageModels], steps: list[int], data: 
     Group i takes steps[i] Adam steps, with a learning rate that decays from
     ``learning_rate`` to zero along a cosine over its own run. At every step all groups
     still training see the same batch, so a group trained for S steps has seen exactly
-    the first S·batch_size examples of the stream. Returns the seconds it took.
+    the first S·batch_size examples of the stream: the models' own seeds change only
+    their initial weights, ``seed`` the stream itself. Returns the seconds it took.
     """
     from tqdm.auto import tqdm
 
@@ -126,7 +127,7 @@ def train_side_by_side(groups: list[MLPLanguageModels], steps: list[int], data: 
     optimizer = torch.optim.Adam([{"params": g.parameters()} for g in groups], lr=learning_rate, fused=True)
     generator = torch.Generator().manual_seed(seed_for(seed))
     start = time.perf_counter()
-    for step in tqdm(range(max(steps)), desc=f"training {sum(g.copies for g in groups)} models side by side"):
+    for step in tqdm(range(max(steps)), desc="sweep", postfix={"models": sum(g.copies for g in groups)}):
         starts = torch.randint(len(data.train) - context, (batch_size,), generator=generator)
         x, y = examples(data.train, context, starts)
         training = [i for i, total in enumerate(steps) if step < total]
