@@ -154,6 +154,12 @@ def test_a_relation_is_named_when_it_holds_on_every_wrong_answer(wrong, words):
         assert said and words in said, said
 
 
+def test_right_values_in_float32_get_no_relation():
+    """A float32 answer (a 0-d tensor, say) that is right to rounding is not "off by the same +0"."""
+    pairs = [(np.float64(1 / 3), np.float32(1 / 3)), (np.float64(0.1), np.float32(0.1))]
+    assert relation([(np.asarray(e), np.asarray(g, dtype=np.float64)) for e, g in pairs]) is None
+
+
 def test_normalising_along_the_wrong_axis_is_named():
     logits = [np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]]), np.array([[2.0, -1.0, 0.0], [1.0, 1.0, 1.0]])]
     softmax = [np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) for z in logits]
