@@ -443,7 +443,7 @@ QUIZ = Quiz(CHAPTER, [
     Question("You zero half of a dense layer's weights (unstructured magnitude pruning). On a CPU's dense matmul, the "
              "layer runs…", [
         Option("about as fast as before: the dense kernel multiplies zeros like any number", True,
-               "Section 6 measures it. Speed needs structure the hardware uses: 2:4 on sparse tensor cores, or "
+               "Section 5 measures it. Speed needs structure the hardware uses: 2:4 on sparse tensor cores, or "
                "whole heads and channels removed so the matrices shrink."),
         Option("about twice as fast, since half the multiplications are by zero", False,
                "A dense kernel does not look at values; skipping zeros needs a sparse format or sparse hardware."),

@@ -18,7 +18,7 @@ from course_lib.lm import text, tinygpt
 from course_lib.lm.gpt import GPT
 from course_lib.nets.train import History, train
 
-STUDENT = {"n_layer": 1, "n_head": 2, "n_embd": 32}  # about a tenth of the teacher's parameters
+STUDENT = {"n_layer": 1, "n_head": 2, "n_embd": 32}  # about 15% of the teacher's parameters
 TEMPERATURE = 2.0
 ALPHA = 0.9
 LEARNING_RATE = 1e-2  # a tiny student trained briefly takes a larger step than the teacher
