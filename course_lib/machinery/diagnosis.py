@@ -103,7 +103,7 @@ def kind_problem(expected: Any, got: Any) -> str | None:
         if is_tensor(got):
             return "a torch tensor where a Python number is asked: take its value with .item()"
         if isinstance(got, np.ndarray) and got.size != 1:
-            return f"an array of shape {got.shape} where a single number is asked"
+            return f"an array of shape {got.shape} where a single number is asked: a missing reduction (a mean or a sum?)"
         if not (is_number(got) or isinstance(got, np.ndarray)):
             return f"{kind_of(got)} where a number is asked"
     elif isinstance(expected, (tuple, list)):
