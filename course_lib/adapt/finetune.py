@@ -3,7 +3,7 @@
 A demonstration is a prompt and the answer an assistant should give. The model reads both, but
 only the answer's characters are targets: the prompt is the user's text, which the assistant
 should not learn to write, and the mask that drops it puts every gradient on answering
-(Ouyang et al. 2022 train so; Shi et al. 2024 compare it with keeping the prompt's loss).
+(the common practice; Shi et al. 2024 compare it with keeping the prompt's loss as well).
 
     loss = Σ_t mask_t · CE(logits_t, y_t) / Σ_t mask_t     (the mean over the answer characters)
 
