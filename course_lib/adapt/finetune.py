@@ -3,7 +3,7 @@
 A demonstration is a prompt and the answer an assistant should give. The model reads both, but
 only the answer's characters are targets: the prompt is the user's text, which the assistant
 should not learn to write, and the mask that drops it puts every gradient on answering
-(Ouyang et al. 2022 train so; Shi et al. 2024 compare it with keeping the prompt's loss).
+(the common practice; Shi et al. 2024 compare it with keeping the prompt's loss as well).
 
     loss = Σ_t mask_t · CE(logits_t, y_t) / Σ_t mask_t     (the mean over the answer characters)
 
@@ -60,11 +60,11 @@ def trainable_parameters(model) -> int:
 def finetune(model, examples, tokenizer, steps: int = STEPS, learning_rate: float = LEARNING_RATE,
              held_out=(), loss_fn=masked_loss, seed: int = 0, description: str = "fine-tuning") -> History:
     """Train the parameters that require gradients with AdamW (no weight decay) on the examples;
-    the History's metric "held-out score" is measured every steps // 3 steps on ``held_out``."""
+    the History's metric "held-out score" is measured halfway and at the end on ``held_out``."""
     parameters = [p for p in model.parameters() if p.requires_grad]
     if not parameters:
         raise ValueError("no parameter of the model requires gradients: there is nothing to train")
     optimizer = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=0.0)
     evaluate = (lambda m: {"held-out score": instructions.score(m, tokenizer, held_out)}) if held_out else None
     return train(model, optimizer, batches(examples, tokenizer, seed=seed), steps, loss_fn, evaluate=evaluate,
-                 eval_every=max(1, steps // 3), description=description)
+                 eval_every=max(1, steps // 2), description=description)

@@ -91,31 +91,37 @@ def exact_match(generated: str, expected: str) -> bool:
 
 def respond(model, tokenizer, prompts: Sequence[str], max_new_tokens: int = 8) -> list[str]:
     """The model's greedy answer to each prompt: the characters it writes before END (or before
-    max_new_tokens). Prompts of equal length are answered together, as one batch."""
+    max_new_tokens). All prompts are answered together: each row of one batch holds a prompt,
+    padded on the right, and each step writes every row's next character after its own prompt
+    (the model is causal, so the padding further right changes nothing)."""
     import torch
 
-    answers = [""] * len(prompts)
-    by_length: dict[int, list[int]] = {}
-    for i, p in enumerate(prompts):
-        by_length.setdefault(len(p), []).append(i)
+    if not isinstance(max_new_tokens, int) or not 0 < max_new_tokens < model.block_size:
+        raise ValueError(f"max_new_tokens must be an integer between 1 and {model.block_size - 1}, got {max_new_tokens!r}")
+    if not prompts:
+        return []
+    keep = model.block_size - max_new_tokens  # a longer prompt keeps its end, as generation does
+    rows = [tokenizer.encode(p)[-keep:] for p in prompts]
+    lengths = torch.tensor([len(r) for r in rows])
+    idx = torch.zeros(len(rows), int(lengths.max()) + max_new_tokens, dtype=torch.long)
+    for i, r in enumerate(rows):
+        idx[i, :len(r)] = torch.tensor(r)
+    every, end = torch.arange(len(rows)), tokenizer.encode(END)[0]
+    written = torch.zeros(len(rows), max_new_tokens, dtype=torch.long)
+    done = torch.zeros(len(rows), dtype=torch.bool)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        for group in by_length.values():
-            idx = torch.tensor([tokenizer.encode(prompts[i]) for i in group])
-            done = torch.zeros(len(group), dtype=torch.bool)
-            for _ in range(max_new_tokens):
-                token = model(idx[:, -model.block_size:])[0][:, -1].argmax(dim=-1)
-                for row, (i, t) in enumerate(zip(group, token.tolist())):
-                    char = tokenizer.vocabulary[t]
-                    done[row] |= char == END
-                    if not done[row]:
-                        answers[i] += char
-                if done.all():
-                    break
-                idx = torch.cat([idx, token[:, None]], dim=1)
+        for step in range(max_new_tokens):
+            position = lengths + step
+            token = model(idx[:, :int(position.max())])[0][every, position - 1].argmax(dim=-1)
+            idx[every, position] = token
+            written[:, step] = torch.where(done, end, token)
+            done |= token == end
+            if done.all():
+                break
     model.train(was_training)
-    return answers
+    return [tokenizer.decode(row).split(END)[0] for row in written]
 
 
 def score(model, tokenizer, examples: Sequence[Example], match=exact_match) -> float:
