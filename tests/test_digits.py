@@ -140,6 +140,17 @@ def test_early_stopping_keeps_the_best_weights_and_notes_when_patience_ran_out()
     assert model.weight.item() == pytest.approx(0.9)
 
 
+def test_after_patience_runs_out_a_later_minimum_is_not_kept():
+    """Stopping means the later weights never existed: restore() gives what stopping kept."""
+    model = torch.nn.Linear(1, 1)
+    stopper = EarlyStopping(scripted([3.0, 2.0, 2.5, 2.6, 2.7, 1.0, 0.5]), eval_every=10, patience=3)
+    for _ in range(7):
+        stopper(model)
+    assert stopper.stop_step == 50 and stopper.best_step == 20 and stopper.best_value == 2.0
+    stopper.restore(model)
+    assert model.weight.item() == pytest.approx(2.0)
+
+
 def test_early_stopping_needs_the_watched_metric_and_an_evaluation():
     stopper = EarlyStopping(lambda m: {"loss": 1.0}, eval_every=5)
     with pytest.raises(RuntimeError, match="never evaluated"):

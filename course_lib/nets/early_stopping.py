@@ -41,10 +41,12 @@ class EarlyStopping:
         if self.watch not in metrics:
             raise KeyError(f"early stopping watches {self.watch!r}, but evaluate returned only {', '.join(metrics)}")
         self.step += self.eval_every
+        if self.stop_step is not None:  # stopped: what comes later is only shown, never kept
+            return metrics
         if metrics[self.watch] < self.best_value:
             self.best_value, self.best_step = metrics[self.watch], self.step
             self.best_state = {name: value.detach().clone() for name, value in model.state_dict().items()}
-        elif self.stop_step is None and self.step - self.best_step >= self.patience * self.eval_every:
+        elif self.step - self.best_step >= self.patience * self.eval_every:
             self.stop_step = self.step
         return metrics
 
