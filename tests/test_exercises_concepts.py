@@ -241,13 +241,6 @@ def test_importing_the_checks_does_not_import_torch():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 
-def test_the_quiz_options_give_no_length_tell():
-    """No tell in option length (a tie with the longest distractor counts as longest)."""
-    longest = [q.prompt[:40] for q in checks.QUIZ.questions
-               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
-    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
-
-
 def test_a_count_off_by_some_terms_is_named_by_them():
     rows = [({"n_out if bias": o * b, "n_out": o, "1": 1}, -o * b) for o, b in ((3, 1), (5, 1), (7, 1))]
     assert checks.term_difference(rows) == "-1·(n_out if bias)"

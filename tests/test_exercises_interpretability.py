@@ -363,13 +363,6 @@ def test_the_language_model_numbers_in_the_quiz(shipped):
     assert 0.08 < tau.min() and tau.max() < 0.36  # "between about 0.1 and 0.3"
 
 
-def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
-    """No tell in option length (a tie with the longest distractor counts as longest)."""
-    longest = [q.prompt[:40] for q in checks.QUIZ.questions
-               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
-    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
-
-
 @pytest.mark.parametrize("check", checks.EXERCISES, ids=lambda c: c.name)
 def test_the_first_hint_is_a_nudge_and_the_code_comes_second(check):
     """A first wrong answer gets words, not the solution; the code waits for a second attempt or check.hint()."""

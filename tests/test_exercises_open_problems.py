@@ -150,13 +150,6 @@ def test_the_linear_classifier_is_as_accurate_as_the_mlp_by_a_paired_test():
     assert len(label["test"]) == 360 and mlp_only + linear_only <= 12 and p_value > 0.05
 
 
-def test_the_correct_option_is_the_longest_in_at_most_half_of_the_questions():
-    """No tell in option length (a tie with the longest distractor counts as longest)."""
-    longest = [q.prompt[:40] for q in checks.QUIZ.questions
-               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
-    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest
-
-
 def test_the_utilisation_figures_the_chapter_states():
     """Section 1: GPT-3's reported hardware implies about 20% of the datasheet peak, inside the 20-50% of
     published large runs, and in the energy table's 20% row."""

@@ -87,10 +87,3 @@ def test_the_flat_2020_2024_fit_and_what_it_rests_on():
     assert slope["all"] < 0.05 and slope["dense"] < 0.05 and 0.03 < slope["without"] < 0.06
     assert 6 < trends.doubling_time_months(slope["without"]) / 12 < 9  # "every seven years or so"
     assert round(175 / 13) == 13  # LLaMA-13B against GPT-3: "about 13 times fewer parameters"
-
-
-def test_the_quiz_options_give_no_length_tell():
-    """No tell in option length (a tie with the longest distractor counts as longest)."""
-    longest = [q.prompt[:40] for q in checks.QUIZ.questions
-               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
-    assert len(longest) <= len(checks.QUIZ.questions) / 2, longest

@@ -65,6 +65,15 @@ def test_no_chapter_quiz_gives_its_answers_away_by_position(chapter):
     assert len(positions) >= 2
 
 
+@pytest.mark.parametrize("chapter", [c.id for c in chapters.CHAPTERS])
+def test_no_chapter_quiz_gives_its_answers_away_by_length(chapter):
+    """The right option is the longest (a tie counts) in at most half of a chapter's questions."""
+    quiz = importlib.import_module(f"course_lib.exercises.{chapter}").QUIZ
+    longest = [q.prompt[:50] for q in quiz.questions
+               if max(len(o.text) for o in q.options if o.correct) >= max(len(o.text) for o in q.options if not o.correct)]
+    assert len(longest) <= len(quiz.questions) / 2, longest
+
+
 def test_inline_markdown_is_rendered_and_maths_left_for_mathjax():
     assert inline_html("the *reverse* of `x.grad`, **not** $a < b$") == \
         "the <i>reverse</i> of <code>x.grad</code>, <b>not</b> $a &lt; b$"
