@@ -147,6 +147,9 @@ def thread_ranks(world_size: int, work: Callable[[int, Callable], object], timeo
     if not isinstance(world_size, int) or world_size < 1:
         raise ValueError(f"world_size must be a positive integer, got {world_size!r}")
     store, results, errors = dist.HashStore(), [None] * world_size, [None] * world_size
+    # Every rank keeps its group open until all have finished: a rank whose work makes no
+    # all_reduce would otherwise close its connections while the others are still connecting.
+    finished = threading.Barrier(world_size, timeout=timeout)
 
     def run(rank: int) -> None:
         try:
@@ -158,6 +161,11 @@ def thread_ranks(world_size: int, work: Callable[[int, Callable], object], timeo
             results[rank] = work(rank, all_reduce)
         except BaseException as error:  # re-raised in the calling thread below
             errors[rank] = error
+        finally:
+            try:
+                finished.wait()
+            except threading.BrokenBarrierError:
+                pass
 
     threads = [threading.Thread(target=run, args=(rank,), daemon=True) for rank in range(world_size)]
     for thread in threads:
