@@ -87,6 +87,7 @@ ids = [p.name for p in CHAPTERS]
 def test_every_chapter_has_one_lecture_plan_and_every_plan_a_chapter():
     assert len(BLOCK.findall(GUIDE)) == len(BLOCKS), "a chapter has two lecture plans"
     assert sorted(BLOCKS) == [p.name for p in CHAPTERS]
+    assert [name for _, _, name in BLOCK.findall(GUIDE)] == [p.name for p in CHAPTERS], "the plans are not in course order"
     for number, title, name in BLOCK.findall(GUIDE):
         chapter = chapters.by_id(chapters.id_of(name))
         assert (int(number), title) == (chapter.number, chapter.title), f"the plan of {name} is headed {number} — {title}"
