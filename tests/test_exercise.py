@@ -1,11 +1,12 @@
 """The exercise contract (design §4) on toy exercises, and every rule of the diagnosis."""
+import importlib
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from course_lib.machinery import record
+from course_lib.machinery import chapters, record
 from course_lib.machinery.diagnosis import compare, relation, show
 from course_lib.machinery.exercise import (LENT_STYLE, PASSED_STYLE, Case, Exercise, ExerciseCrashed,
                                            ExerciseFailed, Mistake)
@@ -319,3 +320,10 @@ def test_wrong_kinds_inside_a_sequence_and_one_row_short_are_named():
 def test_axes_in_another_order_are_named():
     x = np.arange(24.0).reshape(1, 2, 3, 4)
     assert "the axes in another order" in relation([(x, x.transpose(2, 0, 1, 3))])
+
+
+@pytest.mark.parametrize("chapter", [c.id for c in chapters.CHAPTERS])
+def test_every_exercise_nudges_first_and_keeps_the_code_level_hint_for_later(chapter):
+    """Hints in tiers: a first wrong answer gets the nudge; the detail comes on a repeat or check.hint()."""
+    for check in importlib.import_module(f"course_lib.exercises.{chapter}").EXERCISES:
+        assert check.nudge and check.detail and check.nudge != check.detail, check.title

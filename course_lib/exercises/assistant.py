@@ -97,7 +97,9 @@ check_answer_loss = Exercise(
         Mistake("The mask is 1 on the answer: you kept the prompt's positions and dropped the answer's.",
                 lambda lo, t, m: (token_losses(lo, t) * (1 - m)).sum() / (1 - m).sum()),
     ],
-    hint="Per-position cross-entropy (reduction='none'), times the mask, summed, divided by the mask's sum.",
+    hint="Only the answer's positions count: a per-position loss, the mask applied, averaged over "
+         "the answer tokens, not over every position.",
+    detail="Per-position cross-entropy (reduction='none'), times the mask, summed, divided by the mask's sum.",
     rtol=1e-5, atol=1e-6,
     shapes="logits are (batch, time, vocabulary); targets and mask (batch, time).",
 )
@@ -139,8 +141,10 @@ check_lora_forward = Exercise(
         Mistake("The frozen layer keeps its bias (when it has one).",
                 lambda x, W, b, A, B, a: x @ W.T + (a / A.shape[0]) * (x @ A.T) @ B.T),
     ],
-    hint="x Wᵀ + b is the frozen layer; add (α / r) · x Aᵀ Bᵀ, with A (r, in) and B (out, r).",
-    rtol=1e-5, atol=1e-5,
+    hint="The frozen layer's output plus the low-rank path, scaled by α / r; the shapes of A and B"
+         " tell you the order of the products.",
+    detail="x Wᵀ + b is the frozen layer; add (α / r) · x Aᵀ Bᵀ, with A (r, in) and B (out, r).",
+      rtol=1e-5, atol=1e-5,
     shapes="x is (rows, in), weight (out, in), A (r, in), B (out, r).",
 )
 
@@ -169,8 +173,10 @@ check_merged_weight = Exercise(
                 lambda W, A, B, a: (a / A.shape[0]) * B @ A),
         Mistake("The scale is α / r, not α.", lambda W, A, B, a: W + a * B @ A),
     ],
-    hint="The adapted layer computes x (W + (α / r) B A)ᵀ + b: merge that weight.",
-    rtol=1e-5, atol=1e-5,
+    hint="The low-rank product, scaled as in the forward pass, has the weight's shape: add it to "
+         "the frozen weight.",
+    detail="The adapted layer computes x (W + (α / r) B A)ᵀ + b: merge that weight.",
+      rtol=1e-5, atol=1e-5,
     shapes="weight is (out, in), A (r, in), B (out, r).",
 )
 
@@ -202,8 +208,10 @@ check_sequence_logprob = Exercise(
         Mistake("log_softmax over the vocabulary (the last dimension), not over time.",
                 lambda lo, t, m: (lo.log_softmax(1).gather(-1, t.unsqueeze(-1)).squeeze(-1) * m).sum(-1)),
     ],
-    hint="log_softmax over the vocabulary, pick each target's log-probability (gather), keep the answer's "
-         "(times mask), sum over time: one number per row.",
+    hint="The log-probability of a whole answer is a sum of per-token log-probabilities over the "
+         "answer's positions only.",
+    detail="log_softmax over the vocabulary, pick each target's log-probability (gather), keep the answer's "
+           "(times mask), sum over time: one number per row.",
     rtol=1e-5, atol=1e-5,
     shapes="logits are (batch, time, vocabulary); targets and mask (batch, time); the answer is (batch,).",
 )
@@ -244,9 +252,11 @@ check_dpo_loss = Exercise(
         Mistake("The mean over the batch, not the sum.",
                 lambda pc, pr, rc, rr, b: -(b * ((pc - rc) - (pr - rr))).sigmoid().log().sum()),
     ],
-    hint="margin = (log π(chosen) - log π_ref(chosen)) - (log π(rejected) - log π_ref(rejected)); "
-         "loss = mean of -log σ(β · margin).",
-    rtol=1e-5, atol=1e-6,
+    hint="DPO compares the policy with the frozen reference on both answers; the loss pushes the "
+         "chosen answer's log-ratio above the rejected one's, scaled by β.",
+    detail="margin = (log π(chosen) - log π_ref(chosen)) - (log π(rejected) - log π_ref(rejected)); "
+           "loss = mean of -log σ(β · margin).",
+      rtol=1e-5, atol=1e-6,
 )
 
 EXERCISES = [check_exact_match, check_answer_loss, check_lora_forward, check_merged_weight, check_sequence_logprob,

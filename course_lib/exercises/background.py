@@ -38,7 +38,9 @@ check_fit_exponential = Exercise(
         Mistake("Years go on the x axis and log10(values) on the y axis: np.polyfit(years, np.log10(values), 1).",
                 lambda x, y: tuple(np.polyfit(np.log10(y), x, 1))),
     ],
-    hint="Fit log10(value) = intercept + slope * year by least squares, e.g. with np.polyfit(..., 1).",
+    hint="A straight line fitted to log10 of the values against the year: the slope is orders of "
+         "magnitude per year (the text above the exercise shows the fit on one example).",
+    detail="Fit log10(value) = intercept + slope * year by least squares, e.g. with np.polyfit(..., 1).",
 )
 
 check_doubling_time = Exercise(
@@ -52,7 +54,9 @@ check_doubling_time = Exercise(
                 lambda s: 12 * math.log(2) / s),
         Mistake("Upside down: a steeper slope must give a shorter doubling time.", lambda s: 12 * s / math.log10(2)),
     ],
-    hint="Solve 10**(slope * t) = 2 for t (in years), then convert to months.",
+    hint="A doubling time is how long the fitted line takes to rise by log10(2) — and the answer "
+         "is asked in months, not years.",
+    detail="Solve 10**(slope * t) = 2 for t (in years), then convert to months.",
     factors={365 / 12: "in days where months are asked (365 days, 12 months a year)?",
              52 / 12: "in weeks where months are asked (52 weeks, 12 months a year)?"},
 )
@@ -68,7 +72,9 @@ check_growth_factor = Exercise(
         Mistake("Growth compounds: every doubling multiplies by 2, so the factor is 2 ** doublings, "
                 "not 2 * doublings.", lambda t, y: 2 * 12 * y / t),
     ],
-    hint="After n doublings a quantity is 2**n times bigger; count the doublings in the horizon.",
+    hint="Count how many doubling times fit into the horizon; each doubling multiplies the "
+         "quantity by two.",
+    detail="After n doublings a quantity is 2**n times bigger; count the doublings in the horizon.",
 )
 
 
@@ -113,7 +119,9 @@ check_outliers = Exercise(
         Mistake("List the outliers farthest first (sort by the absolute residual, largest first).",
                 unsorted_outliers),
     ],
-    hint="Fit the trend, take each point's residual in log10 units, keep |residual| > threshold, farthest first.",
+    hint="An outlier is judged by its distance from the fitted trend in log10 units, not in raw "
+         "values; the exercise asks for the farthest first.",
+    detail="Fit the trend, take each point's residual in log10 units, keep |residual| > threshold, farthest first.",
 )
 
 EXERCISES = [check_fit_exponential, check_doubling_time, check_growth_factor, check_outliers]

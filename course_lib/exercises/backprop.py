@@ -54,9 +54,11 @@ check_hand_gradients = Exercise(
                 "df/du = df/dv · dv/du = y · 1, so df/dx = y · y, not just y.",
                 lambda x, y, z: (y, x * y + z + x, 1.0)),
     ],
-    hint="Name the steps u = x·y, v = u + z, f = v·y; go backwards: df/dv = y, then df/du = df/dv, "
-         "df/dz = df/dv, df/dx = df/du·y, and df/dy collects v (direct) plus df/du·x.",
-)
+    hint="Name each intermediate step, then apply the chain rule backwards from f; a variable used"
+         " twice collects a contribution from each use.",
+    detail="Name the steps u = x·y, v = u + z, f = v·y; go backwards: df/dv = y, then df/du = df/dv, "
+           "df/dz = df/dv, df/dx = df/du·y, and df/dy collects v (direct) plus df/du·x.",
+  )
 
 
 # Exercise 4.2 — an operation: tanh with its local derivative.
@@ -122,8 +124,10 @@ check_tanh = Exercise(
                 tanh_no_parent),
         Mistake("The local derivative of tanh is 1 - t², not t (the output itself).", tanh_of_output),
     ],
-    hint="Return Value(t, (x,), (1 - t*t,), 'tanh') with t = math.tanh(x.data): the number, "
-         "the parent, and d(output)/d(parent).",
+    hint="A new node needs its value, its parents and the derivative of its output with respect to"
+         " each parent (__mul__ above is built that way).",
+    detail="Return Value(t, (x,), (1 - t*t,), 'tanh') with t = math.tanh(x.data): the number, "
+           "the parent, and d(output)/d(parent).",
 )
 
 
@@ -196,8 +200,10 @@ check_backward = Exercise(
                 "collected it from all its users: visit each node once, in reversed(topological_order(root)).",
                 backward_every_path),
     ],
-    hint="root.grad = 1.0; then for node in reversed(topological_order(root)): for each "
-         "(parent, local) in zip(node.parents, node.local_grads): parent.grad += local * node.grad.",
+    hint="Seed the output's gradient, visit the nodes in reverse topological order, and add each "
+         "node's contribution to its parents — add, since a node may feed several others.",
+    detail="root.grad = 1.0; then for node in reversed(topological_order(root)): for each "
+           "(parent, local) in zip(node.parents, node.local_grads): parent.grad += local * node.grad.",
 )
 
 
@@ -262,8 +268,10 @@ check_train_step = Exercise(
                 "after computing the loss, zero the gradients before it (not between backward and the update), "
                 "and change p.data in place.", step_variant(zero_grad="before the update")),
     ],
-    hint="model.zero_grad(); loss = mean_cross_entropy(model, xs, ys); loss.backward(); then "
-         "p.data -= learning_rate * p.grad for every parameter; return loss.data.",
+    hint="One step: clear the old gradients, compute the loss, run backward, move every parameter "
+         "against its gradient, and return the loss as a number.",
+    detail="model.zero_grad(); loss = mean_cross_entropy(model, xs, ys); loss.backward(); then "
+           "p.data -= learning_rate * p.grad for every parameter; return loss.data.",
 )
 
 
@@ -343,9 +351,11 @@ check_numerical_gradient = Exercise(
         Mistake("x can be a matrix: loop over every element, e.g. for i in np.ndindex(x.shape), "
                 "not over its rows.", rows_only),
     ],
-    hint="For each index i of x: save old = x[i]; x[i] = old + h → f⁺; x[i] = old - h → f⁻; "
-         "x[i] = old; grad[i] = (f⁺ - f⁻) / (2h).",
-    rtol=1e-7, atol=1e-9, factors={1e-8: "multiplied by h² (h = 1e-4): (f⁺ - f⁻) / 2 * h multiplies by h; "
+    hint="A central difference per coordinate: nudge one entry up and down by h, evaluate, put it "
+         "back, and divide the difference by the full width of the step.",
+    detail="For each index i of x: save old = x[i]; x[i] = old + h → f⁺; x[i] = old - h → f⁻; "
+           "x[i] = old; grad[i] = (f⁺ - f⁻) / (2h).",
+      rtol=1e-7, atol=1e-9, factors={1e-8: "multiplied by h² (h = 1e-4): (f⁺ - f⁻) / 2 * h multiplies by h; "
                                           "write / (2 * h), with the brackets"},
 )
 
@@ -375,7 +385,9 @@ check_linear_backward = Exercise(
         Mistake("db sums over the batch rows (axis=0), one entry per output; you summed over axis 1.",
                 lambda dz, x, W: (dz @ W.T, x.T @ dz, dz.sum(axis=1))),
     ],
-    hint="Match the shapes: dx (batch, in) = dz @ W.T; dW (in, out) = x.T @ dz; db (out,) = dz.sum(axis=0).",
+    hint="Each gradient has the shape of what it is the gradient of: match the shapes and the "
+         "matrix products follow.",
+    detail="Match the shapes: dx (batch, in) = dz @ W.T; dW (in, out) = x.T @ dz; db (out,) = dz.sum(axis=0).",
 )
 
 
@@ -408,7 +420,9 @@ check_softmax_cross_entropy_backward = Exercise(
                 "(forward.softmax does it).",
                 lambda z, t: (np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) - onehot(t, z.shape[1])) / len(t)),
     ],
-    hint="p = softmax(logits) row by row; subtract 1 at each row's target; divide everything by the batch size.",
+    hint="The gradient of the mean cross-entropy with respect to the logits is the predicted "
+         "probabilities minus the one-hot targets, averaged over the batch.",
+    detail="p = softmax(logits) row by row; subtract 1 at each row's target; divide everything by the batch size.",
 )
 
 EXERCISES = [check_hand_gradients, check_tanh, check_backward, check_train_step, check_numerical_gradient,

@@ -152,7 +152,9 @@ check_linear = Count(
         Mistake("That counts neurons, not parameters: every (input, output) pair has its own weight.",
                 lambda i, o, b: i + o),
     ],
-    hint="A Linear layer holds a weight matrix of shape (n_out, n_in) and, if bias, a vector of n_out biases.",
+    hint="Count the numbers a Linear layer stores: one per connection, plus one per output if it "
+         "has a bias.",
+    detail="A Linear layer holds a weight matrix of shape (n_out, n_in) and, if bias, a vector of n_out biases.",
     terms=lambda i, o, b: {"n_out if bias": o * b, "n_in if bias": i * b, "1 if bias": b, "n_in·n_out": i * o,
                            "n_out": o, "n_in": i, "1": 1},
 )
@@ -171,8 +173,10 @@ check_layer_norm = Count(
         Mistake("Normalising has no parameters, but the gain (and shift) applied after it are learned.",
                 lambda d, b: 0),
     ],
-    hint="LayerNorm normalises each token's d_model features, then multiplies by a learned gain and adds a "
-         "learned shift: one number of each per feature.",
+    hint="LayerNorm learns a gain and a shift for each of the features it normalises — and nothing"
+         " that depends on the batch or the sequence.",
+    detail="LayerNorm normalises each token's d_model features, then multiplies by a learned gain and adds a "
+           "learned shift: one number of each per feature.",
     terms=lambda d, b: {"d_model if bias": d * b, "1 if bias": b, "d_model": d, "d_model²": d * d, "1": 1},
 )
 
@@ -190,8 +194,10 @@ check_attention = Count(
         Mistake("Each projection maps d_model to d_model: its weight is d_model × d_model, not "
                 "d_model × (d_model / n_head).", lambda d, h, b: 4 * d * (d // h) + 4 * d * b),
     ],
-    hint="Attention has four d_model → d_model linear maps (queries, keys, values, output), each with a bias "
-         "vector if bias=True.",
+    hint="Attention is built from linear maps of d_model to d_model (the section lists them); "
+         "count each with exercise 2.1's rule.",
+    detail="Attention has four d_model → d_model linear maps (queries, keys, values, output), each with a bias "
+           "vector if bias=True.",
     terms=lambda d, h, b: {"d_model if bias": d * b, "n_head if bias": h * b, "d_model²": d * d, "d_model": d,
                            "n_head": h, "n_head·d_model²": h * d * d},
 )
@@ -210,7 +216,9 @@ check_mlp = Count(
         Mistake("The activation (GELU) has no parameters; only the two linear layers do.",
                 lambda d, f, b: 2 * d * f + (f + d) * b + f),
     ],
-    hint="An MLP block is Linear(d_model, d_ff), an activation, Linear(d_ff, d_model): add up the two layers.",
+    hint="An MLP block is two Linear layers, one widening, one narrowing; the activation has no "
+         "parameters.",
+    detail="An MLP block is Linear(d_model, d_ff), an activation, Linear(d_ff, d_model): add up the two layers.",
     terms=lambda d, f, b: {"d_ff if bias": f * b, "d_model if bias": d * b, "d_model·d_ff": d * f, "d_ff²": f * f,
                            "d_model²": d * d, "d_ff": f, "d_model": d},
 )
@@ -239,8 +247,10 @@ check_gpt = Count(
         Mistake("12·n_layer·n_embd² is the approximation; the exact count adds the embeddings, biases and norms.",
                 lambda v, t, n, h, d: 12 * n * d * d),
     ],
-    hint="Token embedding + position embedding + n_layer × (2 layer norms + attention + MLP of width "
-         "4·n_embd) + a final layer norm; the head is tied.",
+    hint="Add the parts of the model in the table above the exercise: the embeddings, every block,"
+         " the final norm — and check whether the head shares its weights with an embedding.",
+    detail="Token embedding + position embedding + n_layer × (2 layer norms + attention + MLP of width "
+           "4·n_embd) + a final layer norm; the head is tied.",
     terms=lambda v, t, n, h, d: {"n_layer·n_embd²": n * d * d, "n_layer·n_embd": n * d, "n_embd": d,
                                  "vocab_size·n_embd": v * d, "block_size·n_embd": t * d, "n_embd²": d * d},
 )
@@ -269,8 +279,10 @@ check_forward_flops = Count(
         Mistake("That is training (forward + backward, 3×); the exercise asks for the forward pass.",
                 lambda *a: 3 * flops_formula(*a)),
     ],
-    hint="2 FLOPs per weight of every matrix product (12·d_model² per block, vocab_size·d_model for the head) "
-         "plus attention's two weightless products.",
+    hint="Every multiply-add in a matrix product is 2 FLOPs; count the products of one block, of "
+         "all blocks and of the head, and attention's two products that have no weights.",
+    detail="2 FLOPs per weight of every matrix product (12·d_model² per block, vocab_size·d_model for the head) "
+           "plus attention's two weightless products.",
     terms=lambda n, d, v, t: {"n_layer·d_model²": n * d * d, "vocab_size·d_model": v * d, "d_model²": d * d,
                               "n_layer·context·d_model": n * t * d, "context·d_model": t * d,
                               "n_layer·context²·d_model": n * t * t * d},
@@ -295,8 +307,10 @@ check_kv_cache = Exercise(
         Mistake("A head is d_model / n_head wide; n_kv_head of them hold keys (and values).",
                 lambda L, h, k, d, t, b, B: 2 * L * k * d * t * b * B),
     ],
-    hint="Per layer the cache holds keys and values, each batch × n_kv_head × context × head_dim numbers "
-         "(head_dim = d_model / n_head), bytes_per_value bytes each.",
+    hint="The cache keeps keys and values for every layer, every key/value head and every position"
+         " of the context, at bytes_per_value bytes each.",
+    detail="Per layer the cache holds keys and values, each batch × n_kv_head × context × head_dim numbers "
+           "(head_dim = d_model / n_head), bytes_per_value bytes each.",
 )
 
 check_training_days = Exercise(
@@ -318,8 +332,10 @@ check_training_days = Exercise(
         Mistake("That is in hours: divide seconds by 86,400 for days.",
                 lambda n, d, p, u, k: 6 * n * d / (p * u * k) / 3600),
     ],
-    hint="FLOPs = 6·N·D; each device does utilisation × peak FLOP per second; days = seconds / 86,400.",
-)
+    hint="Training takes about 6 FLOPs per parameter per token; divide by what the devices deliver"
+         " per second, then convert seconds to days.",
+    detail="FLOPs = 6·N·D; each device does utilisation × peak FLOP per second; days = seconds / 86,400.",
+  )
 
 
 def decoder_formula(v, n, h, k, d, f, tied, kv_shared=True, gated=True, norm=1, head=True):
@@ -347,8 +363,10 @@ check_decoder = Count(
                 "tied it is the embedding and adds nothing.",
                 lambda v, n, h, k, d, f, t: decoder_formula(v, n, h, k, d, f, not t)),
     ],
-    hint="Embedding + n_layer × (2 RMSNorms + query/output d_model² each + keys/values + 3 MLP matrices) "
-         "+ final RMSNorm + the head if untied. No biases.",
+    hint="The modern decoder differs from GPT-2 in its parts: RMSNorm (a gain only), fewer "
+         "key/value heads, a gated MLP with three matrices, no biases, and a final RMSNorm.",
+    detail="Embedding + n_layer × (2 RMSNorms + query/output d_model² each + keys/values + 3 MLP matrices) "
+           "+ final RMSNorm + the head if untied. No biases.",
     terms=lambda v, n, h, k, d, f, t: {"n_layer·d_model²": n * d * d, "n_layer·d_model": n * d, "d_model": d,
                                        "vocab_size·d_model": v * d, "vocab_size·d_model if tied": v * d * t,
                                        "n_layer·d_model·d_ff": n * d * f,

@@ -34,7 +34,9 @@ check_linear = Exercise(
         Mistake("x @ W is a matrix product, not an elementwise one: use @ (or np.dot), not *.",
                 lambda x, W, b: (x * W) + b),
     ],
-    hint="A layer computes x @ W + b: output j is the weighted sum of the inputs with column j of W, plus b[j].",
+    hint="Follow the chapter's shape convention: inputs as rows, one column of W per output "
+         "neuron, then the bias.",
+    detail="A layer computes x @ W + b: output j is the weighted sum of the inputs with column j of W, plus b[j].",
 )
 
 
@@ -61,7 +63,9 @@ check_sigmoid_grad = Exercise(
         Mistake("The slope of the sigmoid is positive everywhere: s * (1 - s), without a minus sign.",
                 lambda z: -plain_sigmoid(z) * (1 - plain_sigmoid(z))),
     ],
-    hint="Differentiate s(z) = 1 / (1 + exp(-z)): the result can be written as s(z) * (1 - s(z)).",
+    hint="Differentiate the sigmoid once and write the result in terms of the sigmoid itself (the "
+         "text above does it).",
+    detail="Differentiate s(z) = 1 / (1 + exp(-z)): the result can be written as s(z) * (1 - s(z)).",
 )
 
 
@@ -99,8 +103,10 @@ check_mlp_forward = Exercise(
                 "linear step, not before it.", mlp_mistake(lambda h, W, b, act, last: act(h) @ W + b)),
         Mistake(TRANSPOSED, mlp_mistake(lambda h, W, b, act, last: h @ W.T + b if last else act(h @ W.T + b))),
     ],
-    hint="Loop over the (W, b) pairs: h = x; for each layer h = h @ W + b, then h = activation(h) "
-         "unless it is the last layer. Return h, the logits.",
+    hint="Apply the layers in order, each an affine map followed by the activation — except the "
+         "last, which returns the logits as they are.",
+    detail="Loop over the (W, b) pairs: h = x; for each layer h = h @ W + b, then h = activation(h) "
+           "unless it is the last layer. Return h, the logits.",
 )
 
 
@@ -146,7 +152,9 @@ check_softmax = Exercise(
                 "not by the sum of the whole batch.",
                 lambda z: exp_normalised(z, lambda z: z.max(axis=-1, keepdims=True), np.sum)),
     ],
-    hint="e = exp(z - max of the row); return e / (sum of the row), both along axis=-1 with keepdims=True.",
+    hint="Make each row sum to 1 — along the right axis — and subtract the row's maximum first, so"
+         " that exp cannot overflow.",
+    detail="e = exp(z - max of the row); return e / (sum of the row), both along axis=-1 with keepdims=True.",
 )
 
 
@@ -188,7 +196,9 @@ check_cross_entropy = Exercise(
                 "entry, then average over the rows.",
                 lambda z, t: -(forward.log_softmax(z) * np.eye(z.shape[1])[t]).mean()),
     ],
-    hint="loss = mean over rows of (logsumexp(row) - row[target]), with a stable logsumexp.",
+    hint="The loss of one example is minus the log of the probability the model gives its target; "
+         "take the mean over the batch, computed stably from the logits.",
+    detail="loss = mean over rows of (logsumexp(row) - row[target]), with a stable logsumexp.",
 )
 
 
@@ -224,8 +234,10 @@ check_torch_params = Exercise(
         Mistake("Every Linear layer has its pair, in order: model[0], model[2], model[4], ...",
                 lambda m: [(m[0].weight.detach().numpy().T, m[0].bias.detach().numpy())]),
     ],
-    hint="For each torch.nn.Linear in the model, in order: (layer.weight.detach().numpy().T, "
-         "layer.bias.detach().numpy()).",
+    hint="torch stores each Linear's weight as (out, in); this chapter's convention is (in, out), "
+         "as numpy arrays.",
+    detail="For each torch.nn.Linear in the model, in order: (layer.weight.detach().numpy().T, "
+           "layer.bias.detach().numpy()).",
 )
 
 EXERCISES = [check_linear, check_sigmoid_grad, check_mlp_forward, check_softmax, check_cross_entropy,

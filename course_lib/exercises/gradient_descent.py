@@ -50,8 +50,10 @@ check_gradient_descent = Exercise(
                 "several times. Write x = x - lr * (A @ x), which makes a new array.",
                 lambda A, start, lr, steps: np.repeat(descend_on(A, start, lr, steps)[-1:], steps + 1, axis=0)),
     ],
-    hint="Start from `start`; repeat `steps` times: x = x - lr * (A @ x); return all the points, start first, "
-         "as an array of shape (steps + 1, 2).",
+    hint="Repeat the update against the gradient of the quadratic, keeping every point, the "
+         "starting point included.",
+    detail="Start from `start`; repeat `steps` times: x = x - lr * (A @ x); return all the points, start first, "
+           "as an array of shape (steps + 1, 2).",
 )
 
 
@@ -78,8 +80,10 @@ check_convergence_rate = Exercise(
         Mistake("Every curvature counts: the steepest axis (largest λ) is the one that diverges first.",
                 lambda c, lr: abs(1 - lr * min(c))),
     ],
-    hint="Along an axis of curvature λ each step multiplies the error by (1 - lr·λ); return the largest |factor|.",
-)
+    hint="Along each eigen-direction of A one step multiplies the error by a factor that depends "
+         "on lr and that curvature; the slowest direction sets the rate.",
+    detail="Along an axis of curvature λ each step multiplies the error by (1 - lr·λ); return the largest |factor|.",
+  )
 
 
 # 5.3 — momentum
@@ -120,7 +124,9 @@ check_momentum_step = Exercise(
         Mistake("Descend: subtract lr * velocity from the parameter.",
                 lambda p, g, v, lr, mu: (p + lr * (mu * v + g), mu * v + g)),
     ],
-    hint="velocity = momentum * velocity + grad; param = param - lr * velocity; return (param, velocity).",
+    hint="Momentum keeps a running velocity: update it with the new gradient first, then move the "
+         "parameter by the velocity.",
+    detail="velocity = momentum * velocity + grad; param = param - lr * velocity; return (param, velocity).",
 )
 
 
@@ -178,8 +184,10 @@ check_adam_step = Exercise(
         Mistake("Bias correction uses the number of this step, t (1 on the first step): 1 - beta**t.",
                 lambda p, g, m, v, t, lr, b1, b2, eps: optim.adam_step(p, g, m, v, t + 1, lr, b1, b2, eps)),
     ],
-    hint="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); v_hat = v/(1-b2**t); "
-         "param - lr*m_hat/(sqrt(v_hat)+eps); return (param, m, v).",
+    hint="Adam keeps running averages of the gradient and of its square, corrects both for their "
+         "start at zero, and steps by their ratio (the formulas above, in order).",
+    detail="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); v_hat = v/(1-b2**t); "
+           "param - lr*m_hat/(sqrt(v_hat)+eps); return (param, m, v).",
 )
 
 
@@ -213,7 +221,9 @@ check_adamw_step = Exercise(
         Mistake("You left out the weight decay: shrink the parameter by (1 - lr * weight_decay).",
                 lambda p, g, m, v, t, lr, b1, b2, eps, wd: optim.adam_step(p, g, m, v, t, lr, b1, b2, eps)),
     ],
-    hint="Shrink first, then take an ordinary Adam step: adam_step(param * (1 - lr * weight_decay), grad, m, v, ...).",
+    hint="AdamW decays the weights directly, separately from the Adam step, rather than adding the"
+         " decay to the gradient.",
+    detail="Shrink first, then take an ordinary Adam step: adam_step(param * (1 - lr * weight_decay), grad, m, v, ...).",
 )
 
 
@@ -257,8 +267,10 @@ check_warmup_cosine = Exercise(
         Mistake("The cosine starts after the warm-up: progress = (step - warmup_steps) / (total_steps - warmup_steps).",
                 schedule_mistake(lambda s, T, W, peak, low: low + 0.5 * (peak - low) * (1 + np.cos(np.pi * s / T)))),
     ],
-    hint="step <= warmup_steps: peak_lr * step / warmup_steps. After: progress = (step - warmup_steps) / "
-         "(total_steps - warmup_steps), lr = min_lr + 0.5 * (peak_lr - min_lr) * (1 + cos(pi * progress)).",
+    hint="Two phases: a linear rise to the peak during warm-up, then half a cosine from the peak "
+         "down to the minimum over the remaining steps.",
+    detail="step <= warmup_steps: peak_lr * step / warmup_steps. After: progress = (step - warmup_steps) / "
+           "(total_steps - warmup_steps), lr = min_lr + 0.5 * (peak_lr - min_lr) * (1 + cos(pi * progress)).",
 )
 
 
@@ -328,8 +340,10 @@ check_fit = Exercise(
                 "outputs into [0, 1] and the gradients with them.",
                 loop_mistake(["zero_grad", "loss", "backward", "step"], softmax=True)),
     ],
-    hint="Per batch: optimizer.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward(); optimizer.step(); "
-         "losses.append(loss.item()).",
+    hint="The standard torch loop: for every batch, clear the gradients, compute the loss, "
+         "backward, step — and record the loss as a Python number.",
+    detail="Per batch: optimizer.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward(); optimizer.step(); "
+           "losses.append(loss.item()).",
 )
 
 EXERCISES = [check_gradient_descent, check_convergence_rate, check_momentum_step, check_adam_step,

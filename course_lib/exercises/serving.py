@@ -90,8 +90,10 @@ check_cached_attention = Exercise(
         Mistake("Append along the positions, dim=2 of (B, heads, T, head_size), not along the features.",
                 cache_along_features),
     ],
-    hint="keys = cat(cached_k, k) and values = cat(cached_v, v) along dim 2; output = softmax(q @ keysᵀ / √d) "
-         "@ values; return (output, keys, values).",
+    hint="Append the new key and value to the cache before attending, and let the new query attend"
+         " to every cached position (no mask is needed for the newest query).",
+    detail="keys = cat(cached_k, k) and values = cat(cached_v, v) along dim 2; output = softmax(q @ keysᵀ / √d) "
+           "@ values; return (output, keys, values).",
     shows="(output, keys, values)",
     shapes="q, k, v are (B, heads, 1, head_size); the cache (B, heads, T, head_size).",
     rtol=1e-5, atol=1e-6,
@@ -185,8 +187,10 @@ check_quantize_per_channel = Exercise(
         Mistake("Store the codes as integers: q.to(torch.int8), one byte each, is what saves memory; floats "
                 "holding whole numbers still take four bytes.", float_codes),
     ],
-    hint="qmax = 2 ** (bits - 1) - 1; scale = max|w| per row / qmax (shape (out, 1)); "
-         "q = clamp(round(w / scale), -qmax, qmax) as int8; return (q, scale).",
+    hint="Symmetric quantization per output channel: one scale per row of the weight, chosen so "
+         "that the row's largest magnitude lands on the largest integer.",
+    detail="qmax = 2 ** (bits - 1) - 1; scale = max|w| per row / qmax (shape (out, 1)); "
+           "q = clamp(round(w / scale), -qmax, qmax) as int8; return (q, scale).",
     harness=with_dtype, shows="(q, scale, q.dtype)",
 )
 
@@ -242,8 +246,11 @@ check_distillation_loss = Exercise(
         Mistake("Average over every position: F.kl_div(..., reduction='batchmean') divides by the first axis only, "
                 "so on (batch, time, vocab) logits it sums over time.", kl_div_batchmean),
     ],
-    hint="log-softmax of student / T and of teacher / T over the last axis; KL(teacher || student) summed over "
-         "the vocabulary, averaged over positions; times T².",
+    hint="Hinton et al.'s loss: soften both distributions with the same temperature, compare them "
+         "with KL in the teacher-to-student direction, and keep the gradients' size with the "
+         "factor the section explains.",
+    detail="log-softmax of student / T and of teacher / T over the last axis; KL(teacher || student) summed over "
+           "the vocabulary, averaged over positions; times T².",
     rtol=1e-5, atol=1e-7,
 )
 
@@ -314,7 +321,9 @@ check_magnitude_mask = Exercise(
         Mistake("The mask says what to *keep*: True for the weights that stay, False for the pruned ones.",
                 mask_inverted),
     ],
-    hint="In each row, the round(sparsity * w.shape[-1]) weights of smallest |w| are False, all others True.",
+    hint="Within each row, the smallest weights in magnitude are the ones to prune; the mask is "
+         "True where a weight stays.",
+    detail="In each row, the round(sparsity * w.shape[-1]) weights of smallest |w| are False, all others True.",
     harness=as_mask, shows="(the mask as numbers, its dtype)",
 )
 
@@ -388,8 +397,10 @@ check_acceptance = Exercise(
         Mistake("The residual is max(0, p − q): the tokens the target likes *more* than the draft, whose "
                 "probability the accepted drafts fell short of.", residual_reversed),
     ],
-    hint="accept = min(1, p(x) / q(x)) (speculative.picked(p, x) gives p(x)); residual = max(0, p − q) / its sum "
-         "over the last axis; return (accept, residual).",
+    hint="The draft's token is kept with a probability set by the ratio of the two models' "
+         "probabilities; a rejection resamples from what the target has and the draft lacks.",
+    detail="accept = min(1, p(x) / q(x)) (speculative.picked(p, x) gives p(x)); residual = max(0, p − q) / its sum "
+           "over the last axis; return (accept, residual).",
     shows="(probability of accepting x, residual distribution)",
     rtol=1e-5, atol=1e-7,
 )

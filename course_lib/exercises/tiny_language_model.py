@@ -40,7 +40,9 @@ check_encode = Exercise(
                 "id in every text the model reads.",
                 lambda text, vocabulary: [sorted(set(text)).index(c) for c in text]),
     ],
-    hint="Token id of a character = its position in the vocabulary string (vocabulary.index(c)).",
+    hint="A character's id is its position in the vocabulary string the chapter built — not its "
+         "code point, not its rank in any other order.",
+    detail="Token id of a character = its position in the vocabulary string (vocabulary.index(c)).",
 )
 
 
@@ -94,7 +96,9 @@ check_bigram_loss = Exercise(
         Mistake("After adding 1 to each of a row's V counts, divide by the row's total plus V, so that the row "
                 "still sums to 1.", lambda c, ids: pair_nll((c + 1) / c.sum(dim=1, keepdim=True), ids)),
     ],
-    hint="P(b | a) = (counts[a, b] + 1) / (counts[a].sum() + V); the loss is the mean of -ln P(ids[t+1] | ids[t]).",
+    hint="Count the pairs, add one to every count (add-one smoothing), normalise each row into "
+         "probabilities, then average minus the log-probability of each next character.",
+    detail="P(b | a) = (counts[a, b] + 1) / (counts[a].sum() + V); the loss is the mean of -ln P(ids[t+1] | ids[t]).",
     rtol=1e-5,
 )
 
@@ -151,8 +155,10 @@ check_attention_weights = Exercise(
         Mistake("Mask before the softmax, with -inf: zeroing weights afterwards leaves rows that no longer sum "
                 "to 1.", mask_after_softmax),
     ],
-    hint="weights = softmax(q @ kᵀ / √d with the entries j > i set to -inf, over the last axis).",
-    rtol=1e-5, atol=1e-6,
+    hint="Scaled dot products between queries and keys; a position may only look at itself and the"
+         " positions before it; normalise over the keys.",
+    detail="weights = softmax(q @ kᵀ / √d with the entries j > i set to -inf, over the last axis).",
+      rtol=1e-5, atol=1e-6,
 )
 
 
@@ -181,7 +187,9 @@ check_split_heads = Exercise(
         Mistake("Nearly: now move the head axis before the time axis, .transpose(1, 2), to get "
                 "(B, n_head, T, head_size).", lambda x, h: x.reshape(x.size(0), x.size(1), h, x.size(2) // h)),
     ],
-    hint="(B, T, C) -> view (B, T, n_head, C // n_head) -> transpose(1, 2) -> (B, n_head, T, C // n_head).",
+    hint="Split the channels into n_head groups, then move the head axis next to the batch axis so"
+         " that each head is a separate (T, head size) problem.",
+    detail="(B, T, C) -> view (B, T, n_head, C // n_head) -> transpose(1, 2) -> (B, n_head, T, C // n_head).",
 )
 
 
@@ -237,7 +245,9 @@ check_block = Exercise(
         Mistake("The MLP reads the result of the attention step: update x first, then x = x + mlp(ln_2(x)).",
                 lambda x, b: x + b.attn(b.ln_1(x)) + b.mlp(b.ln_2(x))),
     ],
-    hint="x = x + block.attn(block.ln_1(x)); then x = x + block.mlp(block.ln_2(x)).",
+    hint="A pre-norm block: normalise, apply attention, add the result back to the residual "
+         "stream; then the same with the MLP.",
+    detail="x = x + block.attn(block.ln_1(x)); then x = x + block.mlp(block.ln_2(x)).",
     rtol=1e-5, atol=1e-6,
 )
 
@@ -286,7 +296,9 @@ check_next_token_probs = Exercise(
         Mistake("Renormalise: set the other logits to -inf *before* the softmax, so that the k kept "
                 "probabilities sum to 1.", lambda z, t, k: learner_probs(z, t, k, renormalise=False)),
     ],
-    hint="probs = softmax(logits / temperature), after setting all but the top_k largest logits to -inf.",
+    hint="Scale the logits by the temperature, keep only the top_k largest, and turn them into "
+         "probabilities.",
+    detail="probs = softmax(logits / temperature), after setting all but the top_k largest logits to -inf.",
     rtol=1e-5, atol=1e-7,
 )
 

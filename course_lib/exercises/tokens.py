@@ -156,8 +156,10 @@ check_merge = Exercise(
         Mistake("Read left to right: (a, a, a) merges to (new, a), not (a, new).", right_to_left),
         Mistake("Replace every occurrence of the pair, not only the first.", first_only),
     ],
-    hint="Walk along ids with an index i: where ids[i], ids[i + 1] is the pair, emit new_id and step 2; "
-         "else emit ids[i] and step 1.",
+    hint="Scan the ids from left to right and replace each occurrence of the pair by the new id; "
+         "an occurrence consumes both of its ids.",
+    detail="Walk along ids with an index i: where ids[i], ids[i + 1] is the pair, emit new_id and step 2; "
+           "else emit ids[i] and step 1.",
 )
 
 
@@ -280,7 +282,9 @@ check_decode = Exercise(
         Mistake('errors="ignore" silently drops bytes that are not valid UTF-8: use errors="replace", which '
                 "shows them as �.", lambda ids, vocab: b"".join(vocab[i] for i in ids).decode("utf-8", "ignore")),
     ],
-    hint='Join the bytes of all the tokens (b"".join(...)), then decode them once, as UTF-8, with errors="replace".',
+    hint="Tokens are byte strings: join all their bytes first, then decode once as UTF-8, so that "
+         "a character split across tokens comes back whole.",
+    detail='Join the bytes of all the tokens (b"".join(...)), then decode them once, as UTF-8, with errors="replace".',
 )
 
 
@@ -301,8 +305,10 @@ check_bits_per_character = Exercise(
         Mistake("The loss is in nats: divide by ln 2 for bits (1 bit = ln 2 nats).",
                 lambda loss, n, text: loss * n / len(text)),
     ],
-    hint="Total information = nats_per_token × n_tokens nats; per character, divided by len(text); in bits, "
-         "divided by ln 2.",
+    hint="Convert the total information of the text, in nats, into bits, and share it over "
+         "characters, not tokens.",
+    detail="Total information = nats_per_token × n_tokens nats; per character, divided by len(text); in bits, "
+           "divided by ln 2.",
     factors={math.log(2) ** 2: "(ln 2)² times the answer: multiplied by ln 2 where dividing by it is asked?"},
 )
 
