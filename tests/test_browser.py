@@ -119,11 +119,18 @@ def shut_down_kernels(url: str) -> None:
 
 
 def change_a_control(page) -> None:
-    """Move the first slider of the first widget one step, else pick the next option of its first menu."""
+    """Move the first slider of the first widget one step, else pick the next option of its first
+    menu, else reverse the last word of its first text box (a new request, in the same characters)."""
     handle = page.locator(".widget-interact .widget-slider .noUi-handle").first
     if handle.count():
         handle.focus()
         page.keyboard.press("ArrowRight")
+        return
+    text = page.locator(".widget-interact .widget-text input").first
+    if text.count():
+        words = text.input_value().split(" ")
+        text.fill(" ".join(words[:-1] + [words[-1][::-1]]))
+        text.press("Enter")
         return
     select = page.locator(".widget-interact select").first
     options = select.locator("option").all_inner_texts()
