@@ -159,6 +159,18 @@ def test_check_requires_one_slide_per_section(course):
     assert any("cells [2, 3] break 'one slide per section'" in p for p in authoring.check())
 
 
+def test_check_names_code_lines_wider_than_a_cell(course):
+    path = course / "solutions" / "01_t.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(new_code_cell("x = 1\n" + "y = " + "1 + " * 30 + "1"))
+    nb.cells[-1].metadata["slideshow"] = {"slide_type": "-"}
+    nbformat.write(nb, path)
+    authoring.build()
+    at = len(nb.cells) - 1
+    assert any(f"code lines over 95 characters run past the cell's edge (cell {at} line 2)" in p
+               for p in authoring.check())
+
+
 def test_check_holds_each_chapter_to_its_number_id_and_title(course, monkeypatch):
     authoring.build()
     path = course / "solutions" / "01_t.ipynb"

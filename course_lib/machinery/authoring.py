@@ -1,7 +1,8 @@
 """Authoring: ``solutions/`` is the single source; ``notebooks/`` is generated from it.
 
     python -m course_lib.machinery.authoring build [NAME ...]    regenerate notebooks/ (and clear outputs)
-    python -m course_lib.machinery.authoring check               fail if notebooks/ is stale or a notebook is unclean
+    python -m course_lib.machinery.authoring check               fail if notebooks/ is stale, a notebook unclean
+                                                       or a code line wider than a cell (95 characters)
     python -m course_lib.machinery.authoring measure [NAME ...]  run solutions, write each one's measured run
                                                        time and peak memory into its header, then build
 NAME is a notebook's file name, e.g. 01_background.ipynb; without names, all notebooks.
@@ -30,6 +31,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BUDGET_SECONDS, BUDGET_MB = 60, 1536
 MEASURED = re.compile(r"<!-- measured -->.*?<!-- /measured -->")
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+CODE_WIDTH = 95  # characters of code a JupyterLab cell shows without scrolling on a laptop screen
 
 
 class AuthoringError(Exception):
@@ -103,6 +105,13 @@ def slide_problems(nb: nbformat.NotebookNode, where: Path) -> list[str]:
             "must be a slide, and only such a cell (or the first)"] if wrong else []
 
 
+def wide_lines(nb: nbformat.NotebookNode, where: Path) -> list[str]:
+    """Code lines wider than a JupyterLab cell shows on a laptop (about 95 characters)."""
+    wide = [f"cell {i} line {n}" for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for n, line in enumerate(c.source.split("\n"), 1) if len(line) > CODE_WIDTH]
+    return [f"{where}: code lines over {CODE_WIDTH} characters run past the cell's edge ({', '.join(wide)})"] if wide else []
+
+
 def identity_problems(nb: nbformat.NotebookNode, where: Path) -> list[str]:
     """A chapter's file name, metadata id and title must be those of the course's chapter table."""
     chapter_id = chapters.id_of(where.name)
@@ -138,6 +147,7 @@ def check() -> list[str]:
             problems.append(f"{path.relative_to(ROOT)}: the first cell has no measured run time "
                             "(<!-- measured -->…<!-- /measured -->)")
         problems += slide_problems(nb, path.relative_to(ROOT))
+        problems += wide_lines(nb, path.relative_to(ROOT))
         try:
             expected = text(student_version(nb, path.name))
         except AuthoringError as error:
