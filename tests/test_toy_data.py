@@ -85,13 +85,22 @@ def test_the_identity_activation_draws_a_straight_boundary():
     assert W.shape == (2, 2)  # the whole network is one linear layer: its boundary is a line
 
 
-def test_a_single_relu_unit_dies_and_the_loss_stays_at_ln_k():
+def test_a_single_relu_unit_often_dies_and_then_the_loss_stays_at_ln_k():
+    """Over 30 seeds of the initial weights 16-20 units die (loss ln K); the survivors reach
+    0.34-0.98, a width-16 network 0.003-0.14."""
     for name in toy_data.DATASETS:
         X, y = toy_data.make(name)
-        trained = toy_data.fit(name, 1, 2, "relu")
-        hidden = [h for _, h in forward.mlp_trace(X, trained.params[500], "relu")[:-1]]
-        assert any((h == 0).all() for h in hidden)
-        assert dataset_loss(name, 1, 2, "relu", 500) == pytest.approx(math.log(len(set(y))), abs=0.01)
+        dead = 0
+        for seed in range(12):
+            params = toy_data.fit(name, 1, 2, "relu", seed=seed).params[500]
+            hidden = [h for _, h in forward.mlp_trace(X, params, "relu")[:-1]]
+            loss = toy_data.evaluate(X, y, params, "relu")[0]
+            if any((h == 0).all() for h in hidden):
+                dead += 1
+                assert loss == pytest.approx(math.log(len(set(y))), abs=0.01)
+            else:
+                assert loss > 1.5 * dataset_loss(name, 16, 2, "relu", 500)
+        assert dead >= 4, f"{name}: only {dead} of 12 single units died"
 
 
 def test_a_big_network_on_moons_memorises_its_noise():
