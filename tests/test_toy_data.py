@@ -87,10 +87,10 @@ def test_the_identity_activation_draws_a_straight_boundary():
 
 def test_a_single_relu_unit_often_dies_and_then_the_loss_stays_at_ln_k():
     """Over 30 seeds of the initial weights 16-20 units die (loss ln K); the survivors reach
-    0.34-0.98, a width-16 network 0.003-0.14."""
+    0.26-0.98 under the matrix's seed shifts, a width-16 network 0.003-0.14."""
     for name in toy_data.DATASETS:
         X, y = toy_data.make(name)
-        dead = 0
+        wide, dead = dataset_loss(name, 16, 2, "relu", 500), 0
         for seed in range(12):
             params = toy_data.fit(name, 1, 2, "relu", seed=seed).params[500]
             hidden = [h for _, h in forward.mlp_trace(X, params, "relu")[:-1]]
@@ -99,7 +99,7 @@ def test_a_single_relu_unit_often_dies_and_then_the_loss_stays_at_ln_k():
                 dead += 1
                 assert loss == pytest.approx(math.log(len(set(y))), abs=0.01)
             else:
-                assert loss > 1.5 * dataset_loss(name, 16, 2, "relu", 500)
+                assert loss > 1.5 * wide
         assert dead >= 4, f"{name}: only {dead} of 12 single units died"
 
 
