@@ -36,7 +36,7 @@ from course_lib.machinery.authoring import BEGIN, ROOT, SOLUTIONS, cleaned
 
 COURSE_DIR = ROOT / "build" / "classroom" / "nbgrader"
 REPOSITORY = "https://github.com/large-models-from-first-principles/course"
-CHECK_CALL = re.compile(r"^(\w+) = (check_\w+)\((\w+)\)\s*$", re.M)
+CHECK_CALL = re.compile(r"^(\w+) = (check_\w+)\(\s*(\w+),?\s*\)\s*$", re.M)  # black may wrap it
 EXERCISE_HEADING = re.compile(r"Exercise (\d+\.\d+) — .*?\((★+)☆*,")
 CONFIG = '''"""nbgrader's configuration for this course, written by `python3 course.py classroom nbgrader`."""
 import os
