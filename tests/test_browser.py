@@ -118,6 +118,20 @@ def shut_down_kernels(url: str) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{url}/api/kernels/{kernel['id']}", method="DELETE"), timeout=30)
 
 
+def settled_output(page, unlike: str | None = None) -> str:
+    """The first widget's output once the kernel is idle and it has not changed for a second
+    (a redraw sends its printed line before its figure), and differs from ``unlike``."""
+    deadline, last = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000, polling=200)
+        now = page.evaluate(WIDGET_OUTPUT)
+        if now and len(now) > 1 and "loading" not in now and now == last and now != unlike:
+            return now
+        last = now
+        page.wait_for_timeout(1000)
+    raise AssertionError(f"the widget's output did not settle{' on a new drawing' if unlike else ''} in 60 s: {last!r}")
+
+
 def change_a_control(page) -> None:
     """Move the first slider of the first widget one step, else pick the next option of its first
     menu, else reverse the last word of its first text box (a new request, in the same characters)."""
@@ -163,13 +177,9 @@ def run_the_chapter(lab, page, name, exercises) -> None:
 
     widget = page.locator(".widget-interact").first
     widget.scroll_into_view_if_needed()
-    page.wait_for_function(f"() => {{ const s = ({WIDGET_OUTPUT})(); return s && !s.includes('loading') && s.length > 1; }}",
-                           timeout=60_000)
-    before = page.evaluate(WIDGET_OUTPUT)
+    before = settled_output(page)
     change_a_control(page)
-    page.wait_for_function(f"() => {{ const s = ({WIDGET_OUTPUT})(); return s && !s.includes('loading') && s !== {before!r}; }}",
-                           timeout=60_000)
-    page.wait_for_timeout(500)  # let the new figure settle before the picture is taken
+    settled_output(page, unlike=before)
     widget.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}_widget.png"))
 
     quiz = page.locator(".widget-vbox", has=page.locator("h4", has_text="elf-check")).first
