@@ -61,8 +61,8 @@ def softmax_cross_entropy_backward(logits: np.ndarray, targets: np.ndarray) -> n
 
 def mlp_backward(x: np.ndarray, targets: np.ndarray, params: Params,
                  activation: str = "relu") -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
-    """The mean cross-entropy loss and every layer's (dW, db): one forward pass, one backward pass."""
-    trace = forward.mlp_trace(x, params, activation)     # each layer's (z, h), kept for the way back
+    """The mean cross-entropy loss and every layer's (dW, db): one pass forward, one back."""
+    trace = forward.mlp_trace(x, params, activation)  # each layer's (z, h), for the way back
     logits = trace[-1][1]
     dz = softmax_cross_entropy_backward(logits, targets)
     grads = []

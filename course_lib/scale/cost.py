@@ -84,7 +84,7 @@ class TrainingCost:
                  f"time         {self.device_days:,.0f} device-days = {self.days:,.1f} days on all devices",
                  f"memory       {self.state_bytes / 1e12:,.3g} TB of training state (16 bytes per parameter)"]
         if self.devices_to_hold_state:
-            lines[-1] += f": at least {self.devices_to_hold_state:,} devices to hold it, before activations"
+            lines.append(f"             at least {self.devices_to_hold_state:,} devices to hold it, before activations")
         return "\n".join(lines)
 
 
