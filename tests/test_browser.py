@@ -3,7 +3,8 @@
 For each chapter: open it in a fresh workspace, Run All, find no error output and every check
 lending its reference ("not attempted yet"), change one control of the chapter's first widget and
 see its output redrawn, answer a quiz question and see its explanation, keep screenshots of the
-widget and the page in build/screenshots/ (git-ignored), then close the tab — and see its kernel
+widget and the page in build/screenshots/ (git-ignored), find no printed line too wide for the
+window (unless its cell says why), then close the tab — and see its kernel
 shut down, as the course's JupyterLab settings (binder/overrides.json, installed in the venv by
 the set-up and on Binder by postBuild) promise: the next chapter finds no kernel but its own.
 Without Chromium it skips with the install command, except under CI=true, where it fails.
@@ -43,6 +44,9 @@ ALL_CELLS_RUN = """() => {
     return panel.sessionContext.session.kernel.status === 'idle'
         && code.every(c => c.model.executionCount !== null);
 }"""
+# Printed lines a cell shows without breaking a word in this window (JupyterLab breaks longer ones
+# mid-word), unless the cell says why its lines are long on a first line "# long lines: ...".
+OUTPUT_WIDTH, LONG_LINES = 100, "# long lines:"
 # What the first widget shows: its output's text and pictures, so that a redraw changes it.
 WIDGET_OUTPUT = """() => {
     const out = document.querySelector('.widget-interact .widget-output');
@@ -116,6 +120,16 @@ def shut_down_kernels(url: str) -> None:
     """Stop every kernel still running, so that one chapter's failure does not fail the next."""
     for kernel in kernels(url):
         urllib.request.urlopen(urllib.request.Request(f"{url}/api/kernels/{kernel['id']}", method="DELETE"), timeout=30)
+
+
+def wide_printed_lines(lab: str, name: str) -> list[str]:
+    """Printed lines wider than OUTPUT_WIDTH in the run notebook, as the server holds it."""
+    nb = json.loads(urllib.request.urlopen(f"{lab}/api/contents/{name}?content=1", timeout=30).read())["content"]
+    joined = lambda text: "".join(text) if isinstance(text, list) else text
+    return [f"cell {i}, {len(line)} characters: {line[:50]}..." for i, cell in enumerate(nb["cells"])
+            if cell["cell_type"] == "code" and not joined(cell["source"]).startswith(LONG_LINES)
+            for output in cell["outputs"] if output["output_type"] == "stream"
+            for line in joined(output["text"]).split("\n") if len(line) > OUTPUT_WIDTH]
 
 
 def settled_output(page, unlike: str | None = None) -> str:
@@ -193,6 +207,8 @@ def run_the_chapter(lab, page, name, exercises) -> None:
         "the course's JupyterLab setting kernelShutdown (binder/overrides.json) is not in effect"
     page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")  # so that closing asks nothing
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+    wide = wide_printed_lines(lab, name)  # read from the saved notebook
+    assert not wide, f"printed lines over {OUTPUT_WIDTH} characters break mid-word in JupyterLab: {wide}"
     page.evaluate("window.jupyterapp.commands.execute('application:close-all')")
     deadline = time.monotonic() + 60
     while kernels(lab) and time.monotonic() < deadline:
