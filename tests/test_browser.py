@@ -149,11 +149,17 @@ def settled_output(page, unlike: str | None = None) -> str:
 def change_a_control(page) -> None:
     """Move the first slider of the first widget one step, else pick the next option of its first
     menu, else reverse the last word of its first text box (a new request, in the same characters)."""
-    handle = page.locator(".widget-interact .widget-slider .noUi-handle").first
-    if handle.count():
-        handle.focus()
-        page.keyboard.press("ArrowRight")
-        return
+    slider = page.locator(".widget-interact .widget-slider", has=page.locator(".noUi-handle")).first
+    if slider.count():
+        readout, start = slider.locator(".widget-readout"), slider.locator(".widget-readout").inner_text()
+        for _ in range(3):  # a key press can land before the slider listens: press until it moves
+            slider.locator(".noUi-handle").first.press("ArrowRight")
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and readout.inner_text() == start:
+                time.sleep(0.2)
+            if readout.inner_text() != start:
+                return
+        raise AssertionError(f"the first slider did not move from {start!r} on ArrowRight")
     text = page.locator(".widget-interact .widget-text input").first
     if text.count():
         words = text.input_value().split(" ")
