@@ -93,8 +93,9 @@ def projection_explorer():
         ax.set(yscale="log", xlabel="year", ylabel="training compute (FLOP)",
                title=f"a frontier run in {target}: {flops:.1e} FLOP")
         ax.legend(fontsize=8, loc="upper left")
-        print(f"fit from {start}: doubling every {trends.doubling_time_months(slope):.1f} months -> {target}: "
-              f"{flops:.1e} FLOP = {device_years:,.0f} H100-years at 40% = {gwh:,.1f} GWh (700 W, PUE 1.1)")
+        print(f"fit from {start}: doubling every {trends.doubling_time_months(slope):.1f} months "
+              f"-> {target}: {flops:.1e} FLOP\n"
+              f"  = {device_years:,.0f} H100-years at 40% = {gwh:,.1f} GWh (700 W, PUE 1.1)")
         return fig
 
     return viz.Explorer(draw, start=widgets.IntSlider(value=2017, min=2017, max=2021, description="fit from"),
