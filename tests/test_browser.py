@@ -21,6 +21,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course_lib.machinery import chapters
@@ -124,12 +125,12 @@ def shut_down_kernels(url: str) -> None:
 
 def wide_printed_lines(lab: str, name: str) -> list[str]:
     """Printed lines wider than OUTPUT_WIDTH in the run notebook, as the server holds it."""
-    nb = json.loads(urllib.request.urlopen(f"{lab}/api/contents/{name}?content=1", timeout=30).read())["content"]
-    joined = lambda text: "".join(text) if isinstance(text, list) else text
-    return [f"cell {i}, {len(line)} characters: {line[:50]}..." for i, cell in enumerate(nb["cells"])
-            if cell["cell_type"] == "code" and not joined(cell["source"]).startswith(LONG_LINES)
-            for output in cell["outputs"] if output["output_type"] == "stream"
-            for line in joined(output["text"]).split("\n") if len(line) > OUTPUT_WIDTH]
+    content = json.loads(urllib.request.urlopen(f"{lab}/api/contents/{name}?content=1", timeout=30).read())
+    nb = nbformat.reads(json.dumps(content["content"]), as_version=4)  # sources as strings
+    return [f"cell {i}, {len(line)} characters: {line[:50]}..." for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and not cell.source.startswith(LONG_LINES)
+            for output in cell.outputs if output.output_type == "stream"
+            for line in output.text.split("\n") if len(line) > OUTPUT_WIDTH]
 
 
 def settled_output(page, unlike: str | None = None) -> str:
