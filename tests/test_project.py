@@ -1,4 +1,5 @@
 """The project's set-up: the README's commands, CI, Binder, pins, and the offline guarantee."""
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -89,10 +90,16 @@ def test_another_python_gets_an_environment_of_its_own():
 
 def test_python_3_10_gets_pins_it_can_install():
     lines = (ROOT / "requirements.txt").read_text().splitlines()
-    for name in ("numpy", "matplotlib", "scikit-learn", "hypothesis"):
+    for name in ("numpy", "matplotlib", "scikit-learn", "hypothesis", "ipykernel"):
         newer = [line for line in lines if line.startswith(f"{name}==") and 'python_version >= "3.11"' in line]
         older = [line for line in lines if line.startswith(f"{name}==") and 'python_version < "3.11"' in line]
         assert len(newer) == len(older) == 1, f"{name} needs one pin for 3.11+ and one for 3.10"
+
+
+def test_the_kernel_is_not_a_release_that_can_leave_a_request_unread():
+    major, minor = (int(part) for part in importlib.metadata.version("ipykernel").split(".")[:2])
+    assert not (7, 0) <= (major, minor) < (7, 4), \
+        f"ipykernel {major}.{minor} can leave a Run All or a widget change unread (ipython/ipykernel#1554)"
 
 
 def test_an_unknown_command_prints_the_usage(capsys):
