@@ -19,7 +19,7 @@ def catalogue() -> list[tuple[str, str, list[tuple[str, str]]]]:
         module = importlib.import_module(f"{__name__}.{info.name}")
         items = [(e.number, e.name) for e in module.EXERCISES]
         if hasattr(module, "QUIZ"):
-            items.append(("quiz", "quiz"))
+            items.append(("", "quiz"))  # the self-check has no exercise number
         found[module.CHAPTER] = items
     return [(c.id, c.label, found[c.id]) for c in chapters.CHAPTERS if c.id in found]
 

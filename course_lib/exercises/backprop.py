@@ -462,8 +462,8 @@ QUIZ = Quiz(CHAPTER, [
                "Checking each parameter array on its own points to where the mistake is."),
         Option("The step h is too small", False, "h = 1e-6 in float64 leaves errors of about 1e-8 (the best step, "
                "near ε^(1/3) ≈ 5e-6, about 1e-9), as the other matrices show."),
-        Option("Use float32 to check instead", False, "float32 makes even a correct gradient look ~1e-3 off: "
-               "checks run in float64."),
+        Option("Use float32 to check instead", False, "In float32 even a correct gradient is 1e-4 or more off "
+               "(section 6's plot): checks run in float64."),
     ]),
     Question("For z = x @ W + b with x of shape (B, in) and W of shape (in, out), the gradient dL/dW is:", [
         Option("dz @ W.T", False, "That is dL/dx, of shape (B, in)."),

@@ -86,7 +86,7 @@ def save(chapter: str, name: str, status: str) -> None:
 
 def show(catalogue: Sequence[tuple[str, str, Sequence[tuple[str, str]]]], chapter: str | None = None) -> None:
     """Print the record. ``catalogue`` lists (chapter id, label, [(number, name), ...]) in course
-    order, the quiz as ("quiz", "quiz"). The chapter ``chapter`` (or every one, if None) is shown
+    order, the quiz as ("", "quiz"). The chapter ``chapter`` (or every one, if None) is shown
     item by item; the others get one line each."""
     state = load()
     width = max(len(name) for _, _, items in catalogue for _, name in items) + 2
