@@ -1,4 +1,6 @@
 """The cost-to-train calculator: its figures against published runs, its widget, and what it rejects."""
+import math
+
 import pytest
 
 from course_lib.scale import cost, sizing
@@ -97,3 +99,17 @@ def test_the_calculator_redraws_when_a_control_moves(capsys):
 def test_tpu_v4_memory_is_32_gib():
     assert cost.ACCELERATORS["Google TPU v4"].memory_bytes == 32 * 2 ** 30
     assert "2:4" in cost.ACCELERATORS["NVIDIA H100"].source and cost.ACCELERATORS["NVIDIA H100"].peak_flops == 989e12
+
+
+def test_every_published_run_can_be_entered_exactly():
+    """A log slider snaps to its steps (GPT-3's 175e9 would become 1.78e11): each control holds every run."""
+    def holds(control, x):
+        if type(control).__name__ == "FloatLogSlider":
+            k = (math.log10(x) - control.min) / control.step
+            return abs(k - round(k)) < 1e-9
+        return control.min <= x <= control.max
+
+    explorer = cost.calculator(cost.RUNS[0])
+    parameters, tokens = explorer.widget.children[:2]
+    for r in cost.RUNS:
+        assert holds(parameters, r.parameters) and holds(tokens, r.tokens), r.name

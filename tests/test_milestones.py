@@ -87,3 +87,29 @@ def test_the_flat_2020_2024_fit_and_what_it_rests_on():
     assert slope["all"] < 0.05 and slope["dense"] < 0.05 and 0.03 < slope["without"] < 0.06
     assert 6 < trends.doubling_time_months(slope["without"]) / 12 < 9  # "every seven years or so"
     assert round(175 / 13) == 13  # LLaMA-13B against GPT-3: "about 13 times fewer parameters"
+
+
+@pytest.mark.parametrize("quantity", ["parameters", "compute"])
+def test_each_label_sits_by_its_own_point_covering_no_other_point_or_label(quantity):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Bbox
+
+    names, years, values, _ = milestones.series(quantity)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    trends.plot_trend(ax, years, values, names)
+    renderer = fig.canvas.get_renderer()
+    labels = {a.get_text(): a.get_window_extent(renderer) for a in ax.texts if isinstance(a, Annotation)}
+    assert sorted(labels) == sorted(names)
+    half = 3 * fig.dpi / 72  # the default marker is 6 points across
+    centres = dict(zip(names, ax.transData.transform(np.column_stack([years, values]))))
+    for name, box in labels.items():
+        for other, (cx, cy) in centres.items():
+            if other != name:
+                assert not box.overlaps(Bbox.from_extents(cx - half, cy - half, cx + half, cy + half)), \
+                    f"the label {name!r} covers the point of {other!r}"
+        for other, other_box in labels.items():
+            assert other == name or not box.overlaps(other_box), f"the labels {name!r} and {other!r} overlap"
+    plt.close(fig)

@@ -1,5 +1,6 @@
 """The learner's progress record, its conversion from the first edition, and the progress view."""
 import json
+import re
 
 import pytest
 
@@ -59,12 +60,12 @@ def test_the_progress_view_shows_one_chapter_in_full_and_a_line_for_each_other(r
     record.save("scaling", "fit_power_law", "passed")
     progress("background")
     out = capsys.readouterr().out
-    assert "01 From AI to large models  (1 of 5 done)" in out
+    assert re.search(r"^01 From AI to large models +1 of 5 done$", out, re.M)  # aligned with the other chapters
     assert "✓ 1.2" in out and "✗ 1.3" in out and "quiz" in out and "not yet" in out
     assert "08 Scaling" in out and "1 of 7 done" in out and "8.1" not in out
     progress()
     out = capsys.readouterr().out
-    assert "✓ 8.1" in out and "11 Interpretability  (0 of" in out
+    assert "✓ 8.1" in out and re.search(r"^11 Interpretability +0 of 7 done$", out, re.M)
 
 
 def test_the_progress_view_rejects_an_unknown_chapter():

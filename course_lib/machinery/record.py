@@ -96,10 +96,9 @@ def show(catalogue: Sequence[tuple[str, str, Sequence[tuple[str, str]]]], chapte
         mine = state.get(chapter_id, {})
         statuses = [mine.get(name, {}).get("status", "not yet") for _, name in items]
         done = sum(status == "passed" for status in statuses)
+        lines.append(f"{label:<{label_width}} {done} of {len(items)} done")
         if chapter is not None and chapter_id != chapter:
-            lines.append(f"{label:<{label_width}} {done} of {len(items)} done")
             continue
-        lines.append(f"{label}  ({done} of {len(items)} done)")
         for (number, name), status in zip(items, statuses):
             lines.append(f"   {MARKS.get(status, ' ')} {number:<6} {name:<{width}} {status}")
     lines.append(f"(record kept in {progress_file()})")

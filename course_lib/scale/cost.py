@@ -165,10 +165,9 @@ def calculator(start: Run = RUNS[0], extra: dict[str, float] | None = None):
 
     return viz.Explorer(
         draw,
-        parameters=widgets.FloatLogSlider(value=start.parameters, base=10, min=6, max=13, step=0.05,
-                                          description="parameters", readout_format=".3g"),
-        tokens=widgets.FloatLogSlider(value=start.tokens, base=10, min=8, max=14, step=0.05,
-                                      description="tokens", readout_format=".3g"),
+        # Text boxes, not log sliders: a slider's steps cannot hold 175e9 or 405e9 exactly; type 405e9.
+        parameters=widgets.BoundedFloatText(value=start.parameters, min=1e6, max=1e13, description="parameters"),
+        tokens=widgets.BoundedFloatText(value=start.tokens, min=1e8, max=1e14, description="tokens"),
         accelerator=widgets.Dropdown(options=list(peaks), value=start.accelerator, description="device"),
         utilisation=widgets.FloatSlider(value=0.4, min=0.05, max=0.8, step=0.01, description="utilisation"),
         devices=widgets.SelectionSlider(options=DEVICE_COUNTS, value=1024, description="devices"),
@@ -201,8 +200,10 @@ def draw_wall_clock(ax, result: TrainingCost, devices: int) -> None:
     ax.scatter(devices, result.days, marker="*", s=200, color="C3", zorder=3)
     for days, label in ((1, "a day"), (30, "a month"), (365, "a year")):
         ax.axhline(days, color="gray", ls=":", lw=1)
-        ax.annotate(label, (counts[-1], days), xytext=(0, 2), textcoords="offset points", ha="right",
-                    fontsize=7, color="gray")
+        # name the line at the end the curve is farther from, so that the curve never crosses the name
+        gap = [abs(np.log10(result.device_days / n / days)) for n in (counts[0], counts[-1])]
+        end, ha = (counts[0], "left") if gap[0] > gap[1] else (counts[-1], "right")
+        ax.annotate(label, (end, days), xytext=(0, 2), textcoords="offset points", ha=ha, fontsize=7, color="gray")
     if result.devices_to_hold_state and result.devices_to_hold_state > 1:
         ax.axvspan(1, result.devices_to_hold_state, color="C3", alpha=0.1,
                    label="too few devices to hold\nthe training state")

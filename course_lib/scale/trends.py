@@ -11,6 +11,7 @@ import math
 from typing import Sequence
 
 import numpy as np
+from matplotlib.transforms import Bbox
 
 MOORE_DOUBLING_MONTHS = 24.0  # Moore (1975): transistors per chip double about every two years
 
@@ -84,21 +85,29 @@ LABEL_OFFSETS = ((3, 3, "left"), (3, -9, "left"), (-3, 3, "right"), (-3, -9, "ri
                  (3, 11, "left"), (-3, 11, "right"), (3, -17, "left"), (-3, -17, "right"))
 
 
-def label_points(ax, names: Sequence[str], x: Sequence[float], y: Sequence[float], fontsize: float = 7):
-    """Name each point, moving a label to the first free spot beside its point when it would
-    overlap a label already placed (close points, such as MT-NLG and PaLM, stay readable)."""
+def label_points(ax, names: Sequence[str], x: Sequence[float], y: Sequence[float], fontsize: float = 7,
+                 marker_points: float = 6.0):
+    """Name each point, at the first spot beside it where the label covers no other label and no
+    other point's marker (``marker_points`` across, matplotlib's default scatter size), so that
+    close points such as MT-NLG and PaLM stay readable and each label sits by its own dot."""
     if not hasattr(ax.figure.canvas, "get_renderer"):  # a bare Figure (no pyplot): give it a canvas to measure on
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         FigureCanvasAgg(ax.figure)
-    renderer, placed = ax.figure.canvas.get_renderer(), []
-    for name, xi, yi in zip(names, x, y):
+    ax.autoscale_view()  # measure against the axis limits the figure will be drawn with
+    renderer = ax.figure.canvas.get_renderer()
+    half = marker_points / 2 * ax.figure.dpi / 72
+    centres = ax.transData.transform(np.column_stack([x, y]))
+    markers = [Bbox.from_extents(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
+    placed = []
+    for i, (name, xi, yi) in enumerate(zip(names, x, y)):
         if not name:
             continue
+        others = placed + markers[:i] + markers[i + 1:]
         for dx, dy, ha in LABEL_OFFSETS:
             label = ax.annotate(name, (xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha,
                                 fontsize=fontsize)
             box = label.get_window_extent(renderer)
-            if not any(box.overlaps(other) for other in placed):
+            if not any(box.overlaps(other) for other in others):
                 break
             label.remove()
         else:
