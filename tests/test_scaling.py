@@ -205,6 +205,21 @@ def test_draw_fits_plots_points_and_laws():
     assert ax.get_xscale() == "log" and ax.get_xlim()[1] > 1e7 and len(ax.lines) == 1
 
 
+def test_log_log_labels_of_n_never_collide():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.3, 3.6))
+    ax.scatter([1384, 2672, 5248, 10400, 20704], [2.2, 2.1, 2.0, 1.95, 1.9])  # chapter 08's sweep
+    scaling.log_log(ax)
+    fig.canvas.draw()
+    labels = [t for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()
+              and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+    boxes = sorted((t.get_window_extent() for t in labels), key=lambda box: box.x0)
+    assert len(boxes) >= 3 and all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:]))
+    minor = " ".join(t.get_text() for t in ax.get_xticklabels(minor=True))
+    assert r"2\times10^{3}" in minor and r"5\times10^{3}" in minor and r"3\times" not in minor
+    plt.close(fig)
+
+
 def test_the_allocation_widget_uses_the_budget_it_is_given_and_shows_its_labels_whole():
     explorer = scaling.allocation_explorer(flops=5.76e23)
     slider, dropdown = explorer.widget.children[:2]

@@ -209,5 +209,12 @@ def test_the_widget_shows_the_tokens_and_follows_the_vocabulary_slider(bpe):
     assert summary(explorer) == "type a text"
 
 
+def test_the_widget_starts_at_the_chapters_vocabulary_size(corpus, bpe):
+    larger = tokens.train(text.split(corpus)[0], 1536, progress=False)
+    assert tokens.explorer(larger, "x").values["vocab_size"] == 1024
+    assert tokens.explorer(larger, "x", start=512).values["vocab_size"] == 512
+    assert tokens.explorer(bpe.truncated(512), "x").values["vocab_size"] == 512
+
+
 def summary(explorer) -> str:
     return explorer.static_view()["text/plain"].splitlines()[0]

@@ -22,7 +22,7 @@ def noisy_power_law(seed, sizes, coefficient, exponent, noise=0.01, floor=0.0):
     return sizes, (floor + coefficient * sizes ** -exponent) * np.exp(noise * rng.standard_normal(len(sizes)))
 
 
-# 7.1 — a power law, fitted in log-log space
+# 8.1 — a power law, fitted in log-log space
 def fit_power_law(sizes, losses):
     """The reference: course_lib.scale.scaling.fit_power_law, as (exponent, coefficient)."""
     law = scaling.fit_power_law(sizes, losses)
@@ -70,7 +70,7 @@ check_fit_power_law = Exercise(
 )
 
 
-# 7.2 — R², in log space
+# 8.2 — R², in log space
 def r_squared(losses, predicted):
     """The reference: course_lib.scale.scaling.r_squared."""
     return scaling.r_squared(losses, predicted)
@@ -111,7 +111,7 @@ check_r_squared = Exercise(
 )
 
 
-# 7.3 — the compute-optimal split of a parametric law
+# 8.3 — the compute-optimal split of a parametric law
 def compute_optimal(flops, A, B, alpha, beta):
     """The reference: course_lib.scale.scaling.Parametric.optimal (E does not move the optimum)."""
     return scaling.Parametric("law", 0.0, A, B, alpha, beta).optimal(flops)
@@ -157,7 +157,7 @@ check_compute_optimal = Exercise(
 )
 
 
-# 7.4 — a FLOP budget: how many tokens can we afford?
+# 8.4 — a FLOP budget: how many tokens can we afford?
 def training_tokens(parameters, devices, days, peak_flops, utilisation):
     """The tokens a budget of devices × days affords a model of `parameters`, at 6 FLOP per parameter per token."""
     return devices * days * 86_400 * peak_flops * utilisation / (6 * parameters)
@@ -191,7 +191,7 @@ check_training_tokens = Exercise(
 )
 
 
-# 7.5 — gradient accumulation
+# 8.5 — gradient accumulation
 class Batch:
     """The model and batch of a case: a small GPT and random tokens, from a seed."""
 
@@ -258,7 +258,7 @@ check_accumulate_gradients = Exercise(
 )
 
 
-# 7.6 — the all-reduce average
+# 8.6 — the all-reduce average
 def with_ranks(average):
     """Run ``average(model, all_reduce, world_size)`` in world_size gloo ranks (threads of this process),
     each after backward on its own shard of one batch; return every rank's gradients, one row per rank."""
@@ -367,7 +367,8 @@ QUIZ = Quiz(CHAPTER, [
     ]),
     Question("Under bfloat16 autocast on the CPU, which numbers must stay in float32?", [
         Option("Weights, gradients, optimizer state", True,
-               "And the loss. bfloat16 keeps 8 bits of precision: an update of 1e-4 to a weight of 1 rounds away to nothing. "
+               "And the loss. bfloat16 keeps 8 bits of precision (7 stored plus 1 implicit): "
+               "an update of 1e-4 to a weight of 1 rounds away to nothing. "
                "The matrix products may run in 16 bits; the values that accumulate small changes may not."),
         Option("The matrix products", False, "Those are exactly what autocast runs in bfloat16."),
         Option("Nothing: bfloat16 has the same range as float32", False,

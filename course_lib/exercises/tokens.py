@@ -380,7 +380,8 @@ QUIZ = Quiz(CHAPTER, [
                "The other way round: 64 BPE tokens reach about three times as many characters."),
     ]),
     Question("Why do tokens like \"SolidGoldMagikarp\" make a large model behave strangely?", [
-        Option("They were (almost) never in the model's training data, so their embeddings stayed untrained", True,
+        Option("They were (almost) never in the model's training data, so their embeddings never learned a "
+               "meaning of their own (under-trained)", True,
                "Rumbelow & Watkins (2023); section 10 finds such rows in our GPT, pushed together into one "
                "direction where the model cannot tell them apart."),
         Option("They are longer than the model's context, so the model only ever sees part of them", False,

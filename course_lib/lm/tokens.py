@@ -279,10 +279,11 @@ def _box(column: int, row: int, length: int, colour: str):
     return Rectangle((column, -row - 0.95), length, 0.9, facecolor=colour, edgecolor="none")
 
 
-def explorer(bpe: BPE, text: str, n_embd: int = 64, step: int = 64):
+def explorer(bpe: BPE, text: str, n_embd: int = 64, step: int = 64, start: int = 1024):
     """A widget: type a text, choose the vocabulary size (the first merges of ``bpe``), and see the
     text's tokens, how many there are, and what the vocabulary costs a model of width ``n_embd``
-    (its embedding, also the tied output layer, has vocab_size × n_embd weights)."""
+    (its embedding, also the tied output layer, has vocab_size × n_embd weights). The slider
+    starts at ``start`` tokens (the chapter's 1,024), or at ``bpe``'s size if that is smaller."""
     import ipywidgets as widgets
 
     from course_lib.machinery import viz
@@ -325,5 +326,5 @@ def explorer(bpe: BPE, text: str, n_embd: int = 64, step: int = 64):
     return viz.Explorer(
         draw, text=widgets.Textarea(value=text, description="text", continuous_update=False,
                                     layout=widgets.Layout(width="95%")),
-        vocab_size=widgets.IntSlider(value=sizes[len(sizes) // 2], min=BYTES, max=bpe.vocab_size, step=step,
+        vocab_size=widgets.IntSlider(value=min(start, bpe.vocab_size), min=BYTES, max=bpe.vocab_size, step=step,
                                      description="vocabulary size", style={"description_width": "initial"}))

@@ -377,11 +377,20 @@ PUBLISHED = {"GPT-3": (-6, -10), "Gopher": (-6, 4), "Chinchilla": (-6, -12), "Pa
 
 
 def log_log(ax) -> None:
-    """Log scales on both axes, with the losses written as plain numbers (2.1, not 2.1×10⁰)."""
-    from matplotlib.ticker import FormatStrFormatter
+    """Log scales on both axes, with the losses written as plain numbers (2.1, not 2.1×10⁰), and
+    between the powers of ten of x only 2×10ⁿ and 5×10ⁿ labelled, so that no labels collide."""
+    from matplotlib.ticker import FormatStrFormatter, FuncFormatter
     ax.set(xscale="log", yscale="log")
     ax.yaxis.set_major_formatter(FormatStrFormatter("%.2f"))
     ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2f"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(two_and_five))
+
+
+def two_and_five(x: float, position=None) -> str:
+    """The label of a minor tick on a log axis: 2×10ⁿ and 5×10ⁿ written out, the others blank."""
+    power = math.floor(math.log10(x) + 1e-9)
+    mantissa = round(x / 10 ** power)
+    return rf"$\mathdefault{{{mantissa}\times10^{{{power}}}}}$" if mantissa in (2, 5) else ""
 
 
 def draw_fits(ax, x, y, laws: dict[str, PowerLaw], extend_to: float | None = None) -> None:
