@@ -132,6 +132,17 @@ def test_the_projection_explorer_answers_for_the_chosen_window(capsys):
     assert np.isclose(outlook.energy_mwh(3.6e9 * 1e3, 1e3, 1.0, 1.0, 1.0), 1.0)
 
 
+def test_the_projection_explorer_rounds_its_cost_and_shows_only_the_points_it_has(capsys):
+    explorer = outlook.projection_explorer()
+    def legend(start):
+        return [t.get_text() for t in explorer.figure(start=start, target=2030).axes[0].get_legend().texts]
+    capsys.readouterr()
+    assert "not fitted" not in " ".join(legend(2017))  # the fit starts at the first point: nothing left out
+    assert "= 14.3 million H100-years at 40% utilisation = 96,700 GWh (700 W, PUE 1.1)" in capsys.readouterr().out
+    assert "not fitted" in legend(2020)
+    assert "= 44,100 H100-years at 40% utilisation = 298 GWh" in capsys.readouterr().out
+
+
 def test_the_linear_classifier_is_as_accurate_as_the_mlp_by_a_paired_test():
     """The FAQ's "about as many test digits right as the MLP" (chapter 11's section 2)."""
     import torch

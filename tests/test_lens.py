@@ -142,3 +142,14 @@ def test_the_logit_difference_metric():
     logits[0, -1, tokenizer.encode(")")[0]] = 3.0
     logits[0, -1, tokenizer.encode("]")[0]] = 1.0
     assert patching.logit_difference(tokenizer, ")", "]")(logits).item() == 2.0
+
+
+def test_the_attention_bars_label_their_axis_on_the_left_column(small):
+    import matplotlib.pyplot as plt
+    model, idx = small
+    fig = plt.figure()
+    lens.show_attention(fig, model.attention_maps(idx[:1]), list("abcdefgh"))
+    axes = fig.axes
+    assert len(axes) == 4 and [ax.get_title() for ax in axes] == ["head 0.0", "head 0.1", "head 1.0", "head 1.1"]
+    assert [ax.get_ylabel() for ax in axes] == ["attention weight", "", "attention weight", ""]
+    plt.close(fig)

@@ -43,7 +43,7 @@ def targets(seed, n, classes):
     return torch.randint(0, classes, (n,), generator=torch.Generator().manual_seed(200 + seed))
 
 
-# 8.1 — the gradient of the target logit with respect to the input
+# 11.1 — the gradient of the target logit with respect to the input
 def gradient(model, x, target):
     """The reference: course_lib.interpret.attribution.gradient."""
     from course_lib.interpret import attribution
@@ -115,7 +115,7 @@ check_gradient = Exercise(
 )
 
 
-# 8.2 — integrated gradients, the right Riemann sum
+# 11.2 — integrated gradients, the right Riemann sum
 def integrated_gradients(model, x, target, baseline, steps):
     """The reference: course_lib.interpret.attribution.integrated_gradients with the right Riemann sum."""
     from course_lib.interpret import attribution
@@ -186,7 +186,7 @@ check_integrated_gradients = Exercise(
 )
 
 
-# 8.3 — SmoothGrad
+# 11.3 — SmoothGrad
 def smoothgrad(model, x, target, noise):
     """The reference: course_lib.interpret.attribution.smoothgrad."""
     from course_lib.interpret import attribution
@@ -236,7 +236,7 @@ check_smoothgrad = Exercise(
 )
 
 
-# 8.4 — a deletion curve
+# 11.4 — a deletion curve
 def deletion_curve(model, x, target, attributions):
     """The reference: course_lib.interpret.faithfulness.deletion_curve, deleting to a blank page (zeros)."""
     from course_lib.interpret import faithfulness
@@ -301,7 +301,7 @@ check_deletion_curve = Exercise(
 )
 
 
-# 8.5 — a probe and its control task
+# 11.5 — a probe and its control task
 def selectivity(features, task, control, train, test):
     """The reference: probes on the training rows, accuracies on the test rows, and their difference."""
     from course_lib.interpret import probes
@@ -389,7 +389,7 @@ check_selectivity = Exercise(
 )
 
 
-# 8.6 — the logit lens
+# 11.6 — the logit lens
 def logit_lens(model, residual):
     """The reference: course_lib.interpret.lens.logit_lens."""
     from course_lib.interpret import lens

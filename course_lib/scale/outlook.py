@@ -76,6 +76,13 @@ def projection_explorer():
     h100 = cost.ACCELERATORS["NVIDIA H100"]
     names, years, compute, _ = milestones.series("compute")
 
+    def about(x: float) -> str:
+        """x to three significant figures, in words from a million up: 298, 44,100, 14.3 million."""
+        for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+            if x >= scale:
+                return f"{x / scale:.3g} {word}"
+        return f"{float(f'{x:.3g}'):,.10g}"
+
     def draw(start: int, target: int):
         inside = years >= start
         slope, intercept = trends.fit_exponential(years[inside], compute[inside])
@@ -84,7 +91,8 @@ def projection_explorer():
         gwh = energy_mwh(flops, h100.peak_flops, 0.4, POWER_WATTS["NVIDIA H100"]) / 1000
         fig = viz.figure(figsize=(7, 4))
         ax = fig.subplots()
-        ax.scatter(years[~inside], compute[~inside], color="lightgray", label="not fitted")
+        if not inside.all():
+            ax.scatter(years[~inside], compute[~inside], color="lightgray", label="not fitted")
         ax.scatter(years[inside], compute[inside], color="C0", label=f"fitted ({start}-2024)")
         span = np.array([start, target])
         ax.plot(span, 10 ** (intercept + slope * span), "--", color="C0",
@@ -95,7 +103,7 @@ def projection_explorer():
         ax.legend(fontsize=8, loc="upper left")
         print(f"fit from {start}: doubling every {trends.doubling_time_months(slope):.1f} months "
               f"-> {target}: {flops:.1e} FLOP\n"
-              f"  = {device_years:,.0f} H100-years at 40% = {gwh:,.1f} GWh (700 W, PUE 1.1)")
+              f"  = {about(device_years)} H100-years at 40% utilisation = {about(gwh)} GWh (700 W, PUE 1.1)")
         return fig
 
     return viz.Explorer(draw, start=widgets.IntSlider(value=2017, min=2017, max=2021, description="fit from"),
