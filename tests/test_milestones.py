@@ -94,14 +94,16 @@ def test_each_label_sits_by_its_own_point_covering_no_other_point_or_label(quant
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.text import Annotation
+    from matplotlib.text import Annotation, Text
     from matplotlib.transforms import Bbox
 
     names, years, values, _ = milestones.series(quantity)
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     trends.plot_trend(ax, years, values, names)
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    labels = {a.get_text(): a.get_window_extent(renderer) for a in ax.texts if isinstance(a, Annotation)}
+    labels = {a.get_text(): Text.get_window_extent(a, renderer)  # the text, without its leader line
+              for a in ax.texts if isinstance(a, Annotation)}
     assert sorted(labels) == sorted(names)
     half = 3 * fig.dpi / 72  # the default marker is 6 points across
     centres = dict(zip(names, ax.transData.transform(np.column_stack([years, values]))))

@@ -293,18 +293,18 @@ QUIZ = Quiz(CHAPTER, [
     Question("A deep ReLU network of width 256 starts with weights drawn from N(0, 1). What happens to the "
              "size of its activations, layer after layer?", [
         Option("It stays about the same: the weights are centred on zero", False,
-               "That needs Var(w) = 2 / fan_in (He et al., 2015); N(0, 1) has 128 times that variance here."),
+               "That needs Var(w) = 2 / n_in (He et al., 2015); N(0, 1) has 128 times that variance here."),
         Option("It grows by about √(256 / 2) ≈ 11 per layer", True,
-               "More than 10^20 times after 20 layers. Each layer multiplies the variance by fan_in · Var(w) / 2 = 128. Section 8 plots it."),
+               "More than 10^20 times after 20 layers. Each layer multiplies the variance by n_in · Var(w) / 2 = 128. Section 8 plots it."),
         Option("It shrinks towards zero, layer after layer", False, "That is what too small weights (e.g. N(0, 0.01²)) do."),
     ]),
     Question("Which initialisation keeps the scale of a tanh network's activations roughly steady through depth?",
              [
         Option("All weights zero", False, "Then every neuron of a layer computes the same thing, and the "
                "signal after the first layer is 0."),
-        Option("Glorot & Bengio (2010): Var(w) = 2 / (fan_in + fan_out)", True,
-               "A compromise between keeping the variance of the forward activations (1 / fan_in) and of the "
-               "backward gradients (1 / fan_out), for activations that are linear near 0, like tanh."),
+        Option("Glorot & Bengio (2010): Var(w) = 2 / (n_in + n_out)", True,
+               "A compromise between keeping the variance of the forward activations (1 / n_in) and of the "
+               "backward gradients (1 / n_out), for activations that are linear near 0, like tanh."),
         Option("N(0, 1) for every weight", False, "With 256 inputs the pre-activations have a standard "
                "deviation near 16: tanh saturates at ±1 and its slope is almost 0."),
     ]),

@@ -80,6 +80,10 @@ def plot_trend(ax, years: Sequence[float], values: Sequence[float], names: Seque
     return slope, intercept
 
 
+# A label's background, so that lines drawn under it (a trend, Moore's pace) do not strike through
+# its text, and a thin leader line from it to its point, seen when the label had to move away.
+CLEAR = dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.1)
+LEADER = dict(arrowstyle="-", color="0.6", lw=0.5, shrinkA=0)
 # Where a label may sit beside its point, in points: right-above first, then below, left, further out.
 LABEL_OFFSETS = ((3, 3, "left"), (3, -9, "left"), (-3, 3, "right"), (-3, -9, "right"),
                  (3, 11, "left"), (-3, 11, "right"), (3, -17, "left"), (-3, -17, "right"))
@@ -98,19 +102,21 @@ def label_points(ax, names: Sequence[str], x: Sequence[float], y: Sequence[float
     half = marker_points / 2 * ax.figure.dpi / 72
     centres = ax.transData.transform(np.column_stack([x, y]))
     markers = [Bbox.from_extents(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
-    placed = []
+    placed, grow, pad = [], marker_points / 6, ax.figure.dpi / 72  # offsets suit a 6-point marker
     for i, (name, xi, yi) in enumerate(zip(names, x, y)):
         if not name:
             continue
         others = placed + markers[:i] + markers[i + 1:]
-        for dx, dy, ha in LABEL_OFFSETS:
+        spots = [(dx * grow, dy * grow, ha) for dx, dy, ha in LABEL_OFFSETS]
+        for dx, dy, ha in spots:  # measured without its leader line, which may cross other things
             label = ax.annotate(name, (xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha,
-                                fontsize=fontsize)
-            box = label.get_window_extent(renderer)
+                                fontsize=fontsize, bbox=CLEAR)
+            box = label.get_window_extent(renderer).padded(pad)  # its text and background
+            label.remove()
             if not any(box.overlaps(other) for other in others):
                 break
-            label.remove()
         else:
-            label = ax.annotate(name, (xi, yi), xytext=(3, 3), textcoords="offset points", fontsize=fontsize)
-            box = label.get_window_extent(renderer)
+            dx, dy, ha = spots[0]
+        ax.annotate(name, (xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=fontsize,
+                    bbox=CLEAR, arrowprops=dict(LEADER, shrinkB=marker_points / 2))
         placed.append(box)
