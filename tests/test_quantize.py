@@ -65,6 +65,14 @@ def test_the_explorer_redraws_for_new_settings(model, val):
     assert "int8" in explorer.static_view()["text/plain"]
 
 
+def test_the_explorer_draws_the_schemes_already_measured(model, val):
+    measured = {"int8 per tensor": (115_700.0, 1.46), "int4 per tensor": (61_500.0, 2.64)}
+    explorer = quantize.explorer(model, val[:2049], 1.45, measured=measured)
+    ax = explorer.figure(bits=4, granularity="group").axes[0]
+    names = {text.get_text() for text in ax.texts}
+    assert names == {"int8 per tensor", "int4 per tensor", "int4 groups of 32"}
+
+
 def test_bad_settings_are_refused_clearly():
     with pytest.raises(ValueError, match="bits"):
         Scheme(1)

@@ -74,3 +74,26 @@ def test_bad_input_is_refused_clearly(target, draft):
         speculative.speculative_round(target, draft, PROMPT, 0, torch.Generator())
     with pytest.raises(ValueError, match="probability"):
         speculative.expected_tokens_per_pass(1.5, 2)
+
+
+class Constant(torch.nn.Module):
+    """A stand-in model whose next-token distribution is probs whatever the text."""
+
+    def __init__(self, probs):
+        super().__init__()
+        self.logits, self.block_size = torch.tensor(probs).log(), 64
+
+    def forward(self, idx):
+        return (self.logits.expand(*idx.shape, -1),)
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_the_acceptance_rate_is_per_judged_token(k):
+    # each drafted token is accepted with probability min(0.9, 0.5) + min(0.1, 0.5) = 0.6,
+    # whatever k; the tokens after a rejection are never judged and must not count
+    target, draft = Constant([0.5, 0.5]), Constant([0.9, 0.1])
+    run = speculative.generate(target, draft, torch.zeros(1, 1, dtype=torch.long), 3000, k)
+    assert run["acceptance"] == pytest.approx(0.6, abs=0.03)
+    measured = 3000 / run["target passes"]
+    expected = speculative.expected_tokens_per_pass(run["acceptance"], k)
+    assert measured == pytest.approx(expected, rel=0.05)

@@ -1,4 +1,4 @@
-"""LoRA: fine-tune a frozen weight through a trainable low-rank product (Hu et al. 2021).
+"""LoRA: fine-tune a frozen weight through a trainable low-rank product (Hu et al. 2022).
 
 A linear layer computes y = x Wᵀ + b with W of shape (out, in). LoRA keeps W frozen and learns
 a correction of rank r ≪ min(out, in), the product of B (out, r) and A (r, in):

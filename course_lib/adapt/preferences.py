@@ -81,8 +81,9 @@ def _forward(model, tokenizer, batch, answers):
 @torch.no_grad()
 def measure(policy, reference, tokenizer, held_out: Sequence[Pair], beta: float = BETA) -> dict[str, float]:
     """On held-out pairs: the preference rate (the fraction where the policy gives the chosen answer
-    the higher probability), the mean implicit reward margin, and the divergence from the reference
-    (the mean of log π(y|x) - log π_ref(y|x) over the policy's own greedy answers: its KL, estimated)."""
+    the higher probability), the mean implicit reward margin, and the divergence from the reference:
+    the mean of log π(y|x) - log π_ref(y|x) over the policy's own greedy answers, a rough measure of
+    drift (a KL divergence would average it over answers sampled from the policy)."""
     if not held_out:
         raise ValueError("measure needs at least one pair")
     policy.eval()

@@ -307,7 +307,8 @@ QUIZ = Quiz(CHAPTER, [
         Option("The human preference pairs: DPO needs only demonstrations, like supervised fine-tuning, and no comparisons", False,
                "DPO trains on exactly such pairs; SFT is what uses demonstrations."),
         Option("The reference model: DPO trains the policy alone", False,
-               "π_ref is in every term of the DPO loss; section 4's exercise shows what dropping it does."),
+               "π_ref is in every term of the DPO loss (exercise 10.6); without it nothing holds the policy "
+               "near where it started."),
     ]),
     Question("A fine-tuned model scores 97% on its training prompts. What can you conclude?", [
         Option("Little: only held-out prompts (unseen words) show whether the rule was learned", True,

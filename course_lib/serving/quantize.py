@@ -131,16 +131,18 @@ def library_int8(model: nn.Module) -> nn.Module:
         return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).eval(), {nn.Linear}, dtype=torch.qint8)
 
 
-def explorer(model: nn.Module, validation_ids, baseline: float | None = None):
+def explorer(model: nn.Module, validation_ids, baseline: float | None = None,
+             measured: dict[str, tuple[float, float]] | None = None):
     """A widget: choose bits per weight and how weights share a scale; see the model's bytes
-    and its validation loss (nats per character), against float32's."""
+    and its validation loss (nats per character), against float32's. ``measured`` holds
+    schemes already measured, name -> (bytes, loss), drawn from the start."""
     import ipywidgets as widgets
 
     from course_lib.lm import tinygpt
     from course_lib.machinery import viz
 
     full = tinygpt.validation_loss(model, validation_ids) if baseline is None else baseline
-    seen: dict[str, tuple[float, float]] = {}
+    seen: dict[str, tuple[float, float]] = dict(measured or {})
 
     def draw(bits: int, granularity: str):
         scheme = Scheme(bits, granularity)
@@ -153,11 +155,14 @@ def explorer(model: nn.Module, validation_ids, baseline: float | None = None):
         fig = viz.figure(figsize=(6.5, 3.4))
         ax = fig.subplots()
         ax.axhline(full, color="gray", ls="--", label=f"float32: {model_bytes(model) / 1e3:.0f} kB")
-        for name, (b, l) in seen.items():
+        # labels alternately above and below, in order of bytes, so that neighbours do not overlap
+        for rank, (name, (b, l)) in enumerate(sorted(seen.items(), key=lambda item: item[1][0])):
             ax.plot(b / 1e3, l, "o", color="C3" if name == scheme.name else "C0")
-            ax.annotate(name, (b / 1e3, l), fontsize=7, xytext=(4, 3), textcoords="offset points")
+            ax.annotate(name, (b / 1e3, l), fontsize=7, xytext=(4, 4 if rank % 2 == 0 else -11),
+                        textcoords="offset points")
         ax.set(xlabel="model bytes (kB)", ylabel="validation loss (nats/char)",
                title="fewer bits: smaller model, higher loss")
+        ax.margins(x=0.15, y=0.2)
         ax.legend(fontsize=8)
         return fig
 

@@ -72,15 +72,18 @@ def speculative_round(target, draft, idx: torch.Tensor, k: int, generator: torch
 @torch.no_grad()
 def generate(target, draft, idx: torch.Tensor, new_tokens: int, k: int, seed: int = 0) -> dict:
     """Sample new_tokens after the prompt idx (1, T) by speculative rounds of k drafted tokens;
-    returns the ids, the target's passes, the fraction of drafted tokens accepted and the seconds."""
+    returns the ids, the target's passes, the acceptance rate and the seconds. The acceptance
+    rate is the fraction of judged drafted tokens that were accepted; a round judges its
+    tokens up to the first rejection (all k if none is rejected), never those after it."""
     generator = torch.Generator().manual_seed(seed_for(seed))
-    start, passes, accepted, out = time.perf_counter(), 0, 0, idx
+    start, passes, accepted, judged, out = time.perf_counter(), 0, 0, 0, idx
     while out.size(1) - idx.size(1) < new_tokens:
         tokens, emitted = speculative_round(target, draft, out, k, generator)
         n = int(emitted[0])
-        out, passes, accepted = torch.cat([out, tokens[:, :n]], dim=1), passes + 1, accepted + n - 1
-    return {"ids": out[:, :idx.size(1) + new_tokens], "target passes": passes, "acceptance": accepted / (passes * k),
-            "seconds": time.perf_counter() - start}
+        out, passes = torch.cat([out, tokens[:, :n]], dim=1), passes + 1
+        accepted, judged = accepted + n - 1, judged + min(n, k)
+    return {"ids": out[:, :idx.size(1) + new_tokens], "target passes": passes,
+            "acceptance": accepted / judged, "seconds": time.perf_counter() - start}
 
 
 @torch.no_grad()
