@@ -5,9 +5,9 @@
     python3 course.py matrix ci -- solutions tests    the same, on these paths only
     python3 course.py matrix ci -- today           today's third of the chapters (CI's daily run)
 
-Columns: torch's CPU kernels (ATEN_CPU_CAPABILITY default / avx2 / this machine's own), one
-and two threads (COURSE_THREADS), and seeds 0, 1, 2 (COURSE_SEED shifts every seed the course
-uses, course_lib.machinery.env). "ci" combines three of them in one run. Rows: each chapter
+Columns: torch's CPU kernels (ATEN_CPU_CAPABILITY default / avx2 / this machine's own, with
+oneDNN's ONEDNN_MAX_CPU_ISA to match), one and two threads (COURSE_THREADS), and seeds 0, 1, 2
+(COURSE_SEED shifts every seed the course uses, course_lib.machinery.env). "ci" combines three of them in one run. Rows: each chapter
 (its notebook in both folders and its exercise checks) and the library's own tests. A cell
 is pass/FAIL and the seconds the row took. The table is printed and written to
 build/matrix.md; the exit status is 1 when any cell fails. The browser test is left out:
@@ -29,15 +29,21 @@ from course_lib.machinery import chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "matrix"
+# An older CPU for torch's own kernels (ATen) and for oneDNN, which torch also calls: on a CPU with
+# AMX, ATen forced to `default` alone still takes oneDNN's AMX layout for bfloat16 attention and
+# fails ("pack_vnni2 is only supported when avx512 is supported"), which no real older CPU does.
+DEFAULT_CPU = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
+AVX2_CPU = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 COLUMNS = {
     "own-cpu": {},
-    "cpu-default": {"ATEN_CPU_CAPABILITY": "default"},
-    "cpu-avx2": {"ATEN_CPU_CAPABILITY": "avx2"},
+    "cpu-default": DEFAULT_CPU,
+    "cpu-avx2": AVX2_CPU,
     "threads-2": {"COURSE_THREADS": "2"},
     "seed-1": {"COURSE_SEED": "1"},
     "seed-2": {"COURSE_SEED": "2"},
-    "ci": {"ATEN_CPU_CAPABILITY": "default", "COURSE_THREADS": "2", "COURSE_SEED": "1"},
+    "ci": {**DEFAULT_CPU, "COURSE_THREADS": "2", "COURSE_SEED": "1"},
 }
+PERTURBED = {key for column in COLUMNS.values() for key in column}
 DEFAULT = [name for name in COLUMNS if name != "ci"]  # the own-cpu column is also 1 thread, seed 0
 LIBRARY = "library and project tests"
 
@@ -67,7 +73,7 @@ def run_column(name: str, paths: list[str]) -> dict[str, tuple[bool, float]]:
     """Run the suite under column ``name``: {row: (passed, seconds)}."""
     OUT.mkdir(parents=True, exist_ok=True)
     report = OUT / f"{name}.xml"
-    env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "COURSE_THREADS", "COURSE_SEED")}
+    env = {k: v for k, v in os.environ.items() if k not in PERTURBED}
     env.update(COLUMNS[name])
     # One pytest worker per thread budget: a learner runs one notebook at a time, so two workers of two
     # threads each on two cores would measure an oversubscribed machine against the 60 s budget.

@@ -117,6 +117,6 @@ def show_attention(fig, maps: list[Tensor], labels: list[str], query: int = -1) 
         for head in range(n_head):
             ax = axes[layer, head]
             ax.bar(range(query + 1), heads[0, head, query, :query + 1].tolist(), color="C0")
-            ax.set_xticks(range(query + 1), labels[:query + 1], fontsize=7)
+            ax.set_xticks(range(query + 1), labels[:query + 1], fontsize=10)
             ax.set(ylim=(0, 1), title=f"head {layer}.{head}", ylabel="attention weight" if head == 0 else "")
             ax.grid(False)

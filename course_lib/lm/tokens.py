@@ -324,7 +324,7 @@ def explorer(bpe: BPE, text: str, n_embd: int = 64, step: int = 64, start: int =
         return fig
 
     return viz.Explorer(
-        draw, text=widgets.Textarea(value=text, description="text", continuous_update=False,
+        draw, text=widgets.Textarea(value=text, description="text", rows=4, continuous_update=False,
                                     layout=widgets.Layout(width="95%")),
         vocab_size=widgets.IntSlider(value=min(start, bpe.vocab_size), min=BYTES, max=bpe.vocab_size, step=step,
                                      description="vocabulary size", style={"description_width": "initial"}))

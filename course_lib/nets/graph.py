@@ -108,7 +108,9 @@ def neuron(x1: float, x2: float, w1: float, w2: float, b: float, activation: str
     x1, x2, w1, w2, b = (Value(v, label=n) for v, n in zip((x1, x2, w1, w2, b), ("x1", "x2", "w1", "w2", "b")))
     x1w1, x2w2 = x1 * w1, x2 * w2
     x1w1.label, x2w2.label = "x1·w1", "x2·w2"
-    z = x1w1 + x2w2 + b
+    products = x1w1 + x2w2
+    products.label = "x1·w1 + x2·w2"
+    z = products + b
     z.label = "z"
     out = z.tanh() if activation == "tanh" else z.relu()
     out.label = "out"

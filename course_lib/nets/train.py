@@ -83,6 +83,8 @@ def train(model, optimizer, batches: Iterable, steps: int, loss_fn: Callable,
                 for name, value in evaluate(model).items():
                     history.metrics.setdefault(name, []).append((step, float(value)))
             model.train()
-            bar.set_postfix({short(name): f"{points[-1][1]:.3f}" for name, points in history.metrics.items()})
+            # the validation metrics if there are any (a bar has room for two or three numbers)
+            shown = {n: p for n, p in history.metrics.items() if n.startswith("validation")} or history.metrics
+            bar.set_postfix({short(name): f"{points[-1][1]:.3f}" for name, points in shown.items()})
     history.seconds = time.perf_counter() - start
     return history

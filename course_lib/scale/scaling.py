@@ -458,8 +458,9 @@ def draw_isoflops(ax, law: Parametric, flops: float) -> None:
         losses = law.isoflop(flops * factor, n)
         ax.plot(n, losses, color="black" if factor == 1 else "0.7", lw=2 if factor == 1 else 1)
         best = int(np.argmin(losses))
-        ax.annotate(label, (n[best], losses[best]), fontsize=7, color="0.3", xytext=(0, -10),
-                    textcoords="offset points", ha="center")
+        ax.annotate(label, (n[best], losses[best]), fontsize=7, color="0.3", xytext=(6, -10),
+                    textcoords="offset points", ha="left", zorder=4,  # beside the laws' lines, over them
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     for fit in FITS:
         color, style = STYLES[fit.name]
         n_opt = fit.optimal(flops)[0]
@@ -482,11 +483,12 @@ def draw_frontiers(ax, flops: float) -> None:
     for fit in FITS:
         color, style = STYLES[fit.name]
         ax.plot(c, fit.optimal(c)[0], color=color, ls=style, label=fit.name)
-        ax.scatter(flops, fit.optimal(flops)[0], color=color, marker="*", s=90, zorder=3)
+        ax.scatter(flops, fit.optimal(flops)[0], facecolors="none", edgecolors=color, marker="*", s=90,
+                   zorder=3)  # hollow, so that a published model under a star stays visible
     for name, offset in PUBLISHED.items():
         model = milestones.model(name)
         budget = 6 * model.parameters * model.tokens
-        ax.scatter(budget, model.parameters, color="0.3", s=12, zorder=3)
+        ax.scatter(budget, model.parameters, color="0.3", s=12, zorder=5)
         ax.annotate(name, (budget, model.parameters), fontsize=7, color="0.2", xytext=offset, zorder=4,
                     textcoords="offset points", ha="left" if offset[0] > 0 else "right",
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})

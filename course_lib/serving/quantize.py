@@ -158,8 +158,9 @@ def explorer(model: nn.Module, validation_ids, baseline: float | None = None,
         # labels alternately above and below, in order of bytes, so that neighbours do not overlap
         for rank, (name, (b, l)) in enumerate(sorted(seen.items(), key=lambda item: item[1][0])):
             ax.plot(b / 1e3, l, "o", color="C3" if name == scheme.name else "C0")
-            ax.annotate(name, (b / 1e3, l), fontsize=7, xytext=(4, 4 if rank % 2 == 0 else -11),
-                        textcoords="offset points")
+            above = rank % 2 == 0  # below the point, the label goes to its left, clear of the next point
+            ax.annotate(name, (b / 1e3, l), fontsize=7, xytext=(4, 4) if above else (-4, -11),
+                        ha="left" if above else "right", textcoords="offset points")
         ax.set(xlabel="model bytes (kB)", ylabel="validation loss (nats/char)",
                title="fewer bits: smaller model, higher loss")
         ax.margins(x=0.15, y=0.2)
