@@ -76,8 +76,8 @@ def complete(model, tokenizer: Tokenizer, prompt: str, length: int = 200, temper
 
 
 def shown(char: str) -> str:
-    """A character as a readable label: space and newline made visible."""
-    return {" ": "␣", "\n": "\\n", "\t": "\\t"}.get(char, char)
+    """A character as a readable label, one column wide: space, newline and tab made visible."""
+    return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(char, char)
 
 
 def explorer(model, tokenizer: Tokenizer, prompt: str = "The ", length: int = 200, bars: int = 15):
